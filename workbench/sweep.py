@@ -1,0 +1,147 @@
+"""Scaling fits over a parameter sweep: how a rate constant or a cost scales with it.
+
+Each seed is a replicate: its quantity at every sweep point gives one scaling exponent (the
+log-log slope against the parameter), and the CI is taken across seeds. Costs are read from
+the checkpoints as the first crossing of the target, interpolated in log-log between the
+two checkpoints around it; a run that never reaches the target is *censored*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from workbench.ratelaw import RateLaw
+from workbench.tolerances import Tolerances
+from workbench.verdict import INCONCLUSIVE, Verdict, judge_interval
+
+
+def first_crossing(axis: np.ndarray, values: np.ndarray, target: float) -> float:
+    """Axis value where ``values`` first drops to ``target`` or below; ``nan`` if never.
+
+    Between the last checkpoint above the target and the first at or below it, the crossing
+    is interpolated linearly in (log axis, log value) when both values are positive.
+    """
+    hits = np.flatnonzero(values <= target)
+    if not hits.size:
+        return float("nan")
+    i = hits[0]
+    if i == 0 or target <= 0 or values[i] <= 0:
+        return float(axis[i])
+    x0, x1 = np.log(axis[i - 1]), np.log(axis[i])
+    y0, y1 = np.log(values[i - 1]), np.log(values[i])
+    if y1 == y0:
+        return float(axis[i])
+    return float(np.exp(x0 + (np.log(target) - y0) * (x1 - x0) / (y1 - y0)))
+
+
+def default_limit(law: RateLaw, values: np.ndarray, params: dict[str, float],
+                  quantity: str) -> str:
+    """The asymptotic end of the sweep a bound speaks of: the hard end.
+
+    For a cost, the end where the claimed cost grows; for a rate constant, the end where it
+    shrinks.
+    """
+    slope = law.log_slope(values, params)
+    grows_at_large = slope >= 0
+    if quantity == "rate_constant":
+        return "small" if grows_at_large and slope != 0 else "large"
+    return "large" if grows_at_large else "small"
+
+
+@dataclass
+class ScalingFit:
+    """A fitted scaling exponent with its CI, the expected one, and the verdict."""
+
+    parameter: str
+    values: list[float]
+    quantity: str
+    exponent: float | None
+    ci: tuple[float, float] | None
+    expected_exponent: float
+    limit: str
+    censored: list[dict] = field(default_factory=list)
+    points: list[dict] = field(default_factory=list)
+    verdict: Verdict = field(default_factory=lambda: Verdict(INCONCLUSIVE))
+
+    def as_dict(self) -> dict:
+        return {
+            "parameter": self.parameter, "values": self.values, "quantity": self.quantity,
+            "exponent": self.exponent, "ci": list(self.ci) if self.ci else None,
+            "expected_exponent": self.expected_exponent, "limit": self.limit,
+            "censored": self.censored, "points": self.points,
+        }
+
+
+def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law: RateLaw,
+                params: dict[str, float], quantity: str, tol: Tolerances,
+                limit: str = "") -> ScalingFit:
+    """Fit ``log(quantity)`` against ``log(parameter)`` and judge it against ``law``.
+
+    Parameters
+    ----------
+    values
+        The swept parameter, shape ``(points,)``.
+    quantities
+        Rate constants or costs, shape ``(seeds, points)``; ``nan`` marks a censored run
+        (target not reached, or no usable fit).
+    law
+        The claimed scaling, a law in the swept parameter (``O(eps**(-3/2))``).
+    quantity
+        ``"rate_constant"`` (larger is faster) or ``"cost"`` (larger is slower).
+    limit
+        ``"small"`` or ``"large"``: the end of the sweep the bound speaks of; by default the
+        hard end (see :func:`default_limit`).
+    """
+    values = np.asarray(values, float)
+    quantities = np.atleast_2d(np.asarray(quantities, float))
+    expected = law.log_slope(values, params)
+    limit = limit or default_limit(law, values, params, quantity)
+    bad = ~np.isfinite(quantities) | (quantities <= 0)
+    censored = [{"value": float(v), "runs": int(bad[:, j].sum())}
+                for j, v in enumerate(values) if bad[:, j].any()]
+    kept = ~bad.any(axis=0)
+    points = [{"value": float(v), "median": float(np.median(quantities[:, j]))
+               if kept[j] else None} for j, v in enumerate(values)]
+    fit = ScalingFit(parameter, [float(v) for v in values], quantity, None, None, expected,
+                     limit, censored, points)
+    if (~kept).sum() > tol.max_censored_fraction * values.size or kept.sum() < 3:
+        fit.verdict = Verdict(INCONCLUSIVE, "", f"{int((~kept).sum())} of {values.size} sweep "
+                              f"points censored (a run missed its target or had no usable "
+                              f"fit; > max_censored_fraction={tol.max_censored_fraction:g})")
+        return fit
+    x = np.log(values[kept])
+    logq = np.log(quantities[:, kept])
+    per_seed = np.array([np.polyfit(x, row, 1)[0] for row in logq])
+    fit.exponent = float(np.polyfit(x, logq.mean(axis=0), 1)[0])
+    if per_seed.size >= 2:
+        half = stats.t.ppf(0.5 + tol.confidence / 2, per_seed.size - 1) * \
+            per_seed.std(ddof=1) / np.sqrt(per_seed.size)
+    else:
+        result = stats.linregress(x, logq[0])
+        half = stats.t.ppf(0.5 + tol.confidence / 2, x.size - 2) * result.stderr
+    fit.ci = (fit.exponent - float(half), fit.exponent + float(half))
+    fit.verdict = _judge_scaling(fit, law, tol)
+    return fit
+
+
+def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances) -> Verdict:
+    # Bound on the quantity Q ~ p**e near the limit: an upper bound at the large end caps
+    # the exponent from above; at the small end (log p -> -inf) from below.
+    caps_above = (law.kind == "O") == (fit.limit == "large")
+    inf = float("inf")
+    lo_allowed = fit.expected_exponent - tol.scaling
+    hi_allowed = fit.expected_exponent + tol.scaling
+    if law.kind != "Theta":
+        lo_allowed, hi_allowed = (-inf, hi_allowed) if caps_above else (lo_allowed, inf)
+    # A larger exponent makes Q larger at the large end and smaller at the small end.
+    q_larger_when_high = fit.limit == "large"
+    faster_is_high = q_larger_when_high == (fit.quantity == "rate_constant")
+    assert fit.ci is not None
+    return judge_interval(fit.ci[0], fit.ci[1], lo_allowed, hi_allowed, faster_is_high,
+                          f"scaling exponent of the {fit.quantity.replace('_', ' ')} in "
+                          f"{fit.parameter} {fit.exponent:.3f} (expected "
+                          f"{fit.expected_exponent:.3f} ± {tol.scaling:g}, {fit.limit} "
+                          f"{fit.parameter})")

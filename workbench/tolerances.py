@@ -1,0 +1,101 @@
+"""Named tolerances of the fit and the verdict, with the reason for each default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from workbench.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Every number the fit and verdict use to decide; printed with each result.
+
+    Attributes
+    ----------
+    slope
+        Allowed gap between observed and expected log-log slope beyond the confidence
+        interval. 0.1 absorbs the finite-horizon bias of lower-order terms (``C/T + D/T**2``
+        has local slope ``-1 - D/(C T)``) while a change from ``1/T`` to ``1/sqrt(T)``
+        (0.5) or from ``1/T**2`` to ``1/T`` (1.0) is caught.
+    rate_rtol
+        Relative tolerance on a geometric rate constant compared with an explicit factor.
+    scaling
+        Allowed gap between observed and expected scaling exponent in a sweep, beyond the
+        confidence interval; 0.15 because each sweep point is itself a fitted quantity.
+    min_window_decades
+        A power-law fit needs this many decades of iterations in its window.
+    min_decay_decades
+        A geometric fit needs the error to fall by this many decades in its window.
+    min_points
+        Fewest checkpoints in a fit window.
+    window_fraction
+        The fit window is the last part of the usable range: this fraction of its log-range
+        for power laws, of its linear range for geometric laws (drops the transient).
+    rel_floor
+        Values below ``rel_floor`` times the first value are round-off.
+    floor_margin
+        The usable range ends where the error first falls below ``floor_margin`` times the
+        floor, before round-off bends the curve.
+    stall_fraction
+        Stalled: the tail's log-log slope is flatter than this fraction of the claimed one.
+    stall_slope
+        Stalled, for geometric claims: the tail's log-log slope is flatter than this.
+    sublinear_ratio
+        A geometric claim is contradicted when the late semilog rate in the window is below
+        this fraction of the early one: a power law gives 0.71 on a window ``[T/2, T]``,
+        geometric decay gives 1.
+    diverge_factor
+        Diverged: a value exceeds this multiple of the first value (or is not finite).
+    max_censored_fraction
+        A sweep whose targets were missed at more than this fraction of points is
+        inconclusive.
+    confidence
+        Level of the confidence intervals (bootstrap over seeds).
+    bootstrap
+        Bootstrap resamples.
+    """
+
+    slope: float = 0.1
+    rate_rtol: float = 0.1
+    scaling: float = 0.15
+    min_window_decades: float = 1.0
+    min_decay_decades: float = 0.3
+    min_points: int = 8
+    window_fraction: float = 0.5
+    rel_floor: float = 1e-14
+    floor_margin: float = 10.0
+    stall_fraction: float = 0.1
+    stall_slope: float = 0.05
+    sublinear_ratio: float = 0.85
+    diverge_factor: float = 1e3
+    max_censored_fraction: float = 0.25
+    confidence: float = 0.95
+    bootstrap: int = 400
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    def changed(self, overrides: Mapping[str, Any], *, source: str = "",
+                claim: str = "") -> Tolerances:
+        """A copy with ``overrides`` applied; unknown names and bad values are bad input."""
+        known = {f.name: f.type for f in fields(self)}
+        clean: dict[str, float] = {}
+        for name, value in overrides.items():
+            if name not in known:
+                raise BadInputError(f"unknown tolerance {name!r}; known: {', '.join(known)}",
+                               source=source, claim=claim, field="tolerances")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise BadInputError(f"tolerance {name!r} must be a non-negative number, "
+                               f"got {value!r}", source=source, claim=claim,
+                               field="tolerances")
+            clean[name] = int(value) if known[name] in (int, "int") else float(value)
+        if not 0 < clean.get("window_fraction", self.window_fraction) <= 1:
+            raise BadInputError("window_fraction must be in (0, 1]", source=source, claim=claim,
+                           field="tolerances")
+        if not 0 < clean.get("confidence", self.confidence) < 1:
+            raise BadInputError("confidence must be in (0, 1)", source=source, claim=claim,
+                           field="tolerances")
+        return replace(self, **clean)

@@ -27,7 +27,8 @@ CLAIM_KEYS = {
     "horizon", "seeds", "aggregate", "axis", "rate_params", "t_min", "notes", "tolerances",
     "quick", "sweep", "figure", "source_ref",
 }
-REQUIRED = ("id", "statement", "problem", "algorithm", "measure", "rate", "horizon", "seeds")
+# ``rate`` is required too, except for cost sweeps, where ``sweep.complexity`` is the claim.
+REQUIRED = ("id", "statement", "problem", "algorithm", "measure", "horizon", "seeds")
 MODE_KEYS = {"horizon", "seeds", "problem_params", "hyper", "t_min", "sweep"}
 SWEEP_KEYS = {"parameter", "values", "range", "quantity", "target", "limit", "complexity"}
 QUANTITIES = ("rate_constant", "cost")
@@ -153,7 +154,7 @@ def _sweep_values(spec: Mapping[str, Any], field_name: str) -> list[float]:
     raise _fail("needs values = [...] or range = {start, stop, num}", field_name)
 
 
-def _parse_sweep(spec: Any, allowed: Mapping[str, Any], rate: RateLaw) -> Sweep:
+def _parse_sweep(spec: Any, allowed: Mapping[str, Any], rate: RateLaw | None) -> Sweep:
     spec = _table(spec, "sweep")
     unknown = set(spec) - SWEEP_KEYS
     if unknown:
@@ -172,10 +173,10 @@ def _parse_sweep(spec: Any, allowed: Mapping[str, Any], rate: RateLaw) -> Sweep:
             law = parse_rate(spec["complexity"], variable=parameter)
         except BadInputError as exc:
             raise exc.located(field="sweep.complexity") from None
-    elif quantity != "rate_constant" or rate.shape != "geometric":
+    elif quantity != "rate_constant" or rate is None or rate.shape != "geometric":
         raise _fail("needs complexity = \"K(expression in the swept parameter)\" (only a "
                     "geometric rate's rate constant implies it)", "sweep.complexity")
-    if quantity == "rate_constant" and rate.shape != "geometric":
+    if quantity == "rate_constant" and (rate is None or rate.shape != "geometric"):
         raise _fail("a rate_constant sweep needs a geometric rate", "sweep.quantity")
     if law is not None and law.exponential:
         raise _fail("a scaling law must be O/Omega/Theta of an expression", "sweep.complexity")
@@ -197,8 +198,11 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     for key in REQUIRED:
         if key not in raw:
             raise _fail("is required", key)
+    cost_sweep = isinstance(raw.get("sweep"), dict) and raw["sweep"].get("quantity") == "cost"
+    if "rate" not in raw and not cost_sweep:
+        raise _fail("is required", "rate")
     for key in ("id", "statement", "problem", "algorithm", "measure", "rate"):
-        if not isinstance(raw[key], str) or not raw[key].strip():
+        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
             raise _fail("must be a non-empty string", key)
     problem = get_problem(raw["problem"])
     algorithm = get_algorithm(problem, raw["algorithm"])
@@ -211,13 +215,17 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     check_keys(hyper, algorithm.hyper, "hyper")
     rate_params = _table(raw.get("rate_params", {}), "rate_params")
     check_keys(rate_params, {k: 0 for k in rate_params}, "rate_params")
+    law = None
     try:
-        law = parse_rate(raw["rate"])
+        law = parse_rate(raw["rate"]) if "rate" in raw else None
     except BadInputError as exc:
         raise exc.located(field="rate") from None
     sweep = None
     if "sweep" in raw:
         sweep = _parse_sweep(raw["sweep"], {**problem.params, **algorithm.hyper}, law)
+    if law is None:
+        assert sweep is not None and sweep.law is not None
+        law = sweep.law
     known = set(rate_params) | set(problem.params) | set(algorithm.hyper) | set(
         problem.constants)
     if sweep is not None and sweep.law is not None:

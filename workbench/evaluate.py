@@ -65,10 +65,11 @@ class ClaimResult:
         }
 
 
-def _curve(claim: Claim, results: list[TaskResult]) -> tuple[Curve, dict[str, float]]:
+def _curve(claim: Claim, results: list[TaskResult],
+           axis_name: str) -> tuple[Curve, dict[str, float]]:
     """The seeds' traces of one sweep point on one grid, and the rate symbols' values."""
     values = np.array([r.measures[claim.measure] for r in results])
-    if claim.axis == "calls":
+    if axis_name == "calls":
         axis = results[0].measures["calls"]
         if any(not np.array_equal(r.measures["calls"], axis) for r in results):
             raise BadInputError("oracle-call counts differ across seeds; fit against iterations",
@@ -104,22 +105,36 @@ def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = N
     by_point: dict[int, list[TaskResult]] = {}
     for result in sorted(results, key=lambda r: (r.task.point, r.task.seed)):
         by_point.setdefault(result.task.point, []).append(result)
-    curves, fits, symbols = [], [], []
+    cost_sweep = claim.sweep is not None and claim.sweep.quantity == "cost"
+    curves, fits, symbols, costs = [], [], [], []
     for point_results in by_point.values():
-        curve, values = _curve(claim, point_results)
+        # Cost sweeps read each seed's own crossing; their curves are for plots only and
+        # use the iteration grid, which all seeds share.
+        curve, values = _curve(claim, point_results,
+                               "iterations" if cost_sweep else claim.axis)
+        if cost_sweep:
+            costs.append([_cost(claim, r) for r in point_results])
         curves.append(curve)
         symbols.append(values)
-        fits.append(fit_curve(curve, claim.rate, values, tol, claim.aggregate, claim.t_min))
+        if not cost_sweep:  # a cost sweep reads crossings; its curves follow no stated rate
+            fits.append(fit_curve(curve, claim.rate, values, tol, claim.aggregate,
+                                  claim.t_min))
     info = dict(provenance or {})
     info.setdefault("seconds", sum(r.seconds for r in results))
     if claim.sweep is None:
         verdict = judge(claim.rate, fits[0], tol)
         return ClaimResult(claim, verdict, fits[0], None, curves, fits, info)
-    return _evaluate_sweep(claim, curves, fits, symbols, tol, info)
+    return _evaluate_sweep(claim, curves, fits, symbols, np.array(costs).T, tol, info)
+
+
+def _cost(claim: Claim, result: TaskResult) -> float:
+    """Iterations or oracle calls until the measure first reaches the sweep's target."""
+    axis = result.measures["calls"] if claim.axis == "calls" else result.t.astype(float)
+    return first_crossing(axis, result.measures[claim.measure], claim.sweep.target)
 
 
 def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
-                    symbols: list[dict[str, float]], tol: Tolerances,
+                    symbols: list[dict[str, float]], costs: np.ndarray, tol: Tolerances,
                     info: dict[str, Any]) -> ClaimResult:
     sweep = claim.sweep
     assert sweep is not None
@@ -129,12 +144,9 @@ def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
             verdict = Verdict(MISMATCH, fit.status, fit.reason)
             return ClaimResult(claim, verdict, fit, None, curves, fits, info)
     seeds = curves[0].values.shape[0]
-    quantities = np.full((seeds, values.size), np.nan)
-    for j, (curve, fit) in enumerate(zip(curves, fits, strict=False)):
-        if sweep.quantity == "cost":
-            quantities[:, j] = [first_crossing(curve.t, row, sweep.target)
-                                for row in curve.values]
-        elif fit.status == "ok":
+    quantities = costs if sweep.quantity == "cost" else np.full((seeds, values.size), np.nan)
+    for j, curve in enumerate(curves):
+        if sweep.quantity != "cost" and fits[j].status == "ok":
             for s in range(seeds):
                 single = Curve(curve.t, curve.values[s:s + 1], curve.floor)
                 one = fit_curve(single, claim.rate, symbols[j], tol, claim.aggregate,

@@ -28,7 +28,7 @@ def first_crossing(axis: np.ndarray, values: np.ndarray, target: float) -> float
     if not hits.size:
         return float("nan")
     i = hits[0]
-    if i == 0 or target <= 0 or values[i] <= 0:
+    if i == 0 or target <= 0 or values[i] <= 0 or axis[i - 1] <= 0:
         return float(axis[i])
     x0, x1 = np.log(axis[i - 1]), np.log(axis[i])
     y0, y1 = np.log(values[i - 1]), np.log(values[i])

@@ -61,7 +61,7 @@ def _sympify(text: str) -> sp.Expr:
             raise _fail(text, f"{name!r} is not a usable symbol name")
         local[name] = _BOUND_FUNCTIONS.get(name) or _MATH_FUNCTIONS.get(name) or _symbol(name)
     try:
-        return parse_expr(
+        expr = parse_expr(
             text,
             local_dict=local,
             global_dict=dict(_PARSER_GLOBALS),
@@ -69,6 +69,9 @@ def _sympify(text: str) -> sp.Expr:
         )
     except Exception as exc:  # sympy raises many types on malformed text  # noqa: BLE001
         raise _fail(text, f"{type(exc).__name__}: {exc}".splitlines()[0]) from None
+    if not isinstance(expr, sp.Expr):
+        raise _fail(text, "it is not a single expression")
+    return expr
 
 
 def _bound_call(expr: sp.Expr) -> tuple[str, sp.Expr] | None:

@@ -28,7 +28,9 @@ class Tolerances:
     min_window_decades
         A power-law fit needs this many decades of iterations in its window.
     min_decay_decades
-        A geometric fit needs the error to fall by this many decades in its window.
+        A geometric fit needs the error to fall by this many decades in its window. 0.2 so
+        that a ``1/T`` curve, which falls by 0.3 decades over the window ``[T/2, T]``, can
+        still be told apart from geometric decay by its shape.
     min_points
         Fewest checkpoints in a fit window.
     window_fraction
@@ -62,7 +64,7 @@ class Tolerances:
     rate_rtol: float = 0.1
     scaling: float = 0.15
     min_window_decades: float = 1.0
-    min_decay_decades: float = 0.3
+    min_decay_decades: float = 0.2
     min_points: int = 8
     window_fraction: float = 0.5
     rel_floor: float = 1e-14

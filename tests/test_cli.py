@@ -123,3 +123,26 @@ def test_bad_fit_options_exit_2(run_cli, tmp_path, argv, needle):
     csv.write_text("t,value\n1,1\n2,0.5\n3,0.33\n")
     status, out, err = run_cli("fit", str(csv), *argv)
     assert status == 2 and out == "" and needle in err
+
+
+def test_impossible_parameters_fail_one_claim_and_keep_the_others(run_cli, tmp_path):
+    card = tmp_path / "impossible.toml"
+    card.write_text("""
+[paper]
+title = "x"
+[[claim]]
+id = "impossible-margin"
+statement = "A margin larger than the rows allow."
+problem = "logistic.separable"
+problem_params = { gamma = 0.95, spread = 0.2 }
+algorithm = "gd"
+measure = "loss"
+rate = "O(1/T)"
+horizon = 100
+seeds = 2
+""")
+    status, out, err = run_cli("verify", "--claims", str(CARDS / "good_small.toml"),
+                               "--claims", str(card), "--no-progress", "--jobs", "1")
+    assert status == 2
+    assert "small-gd-linear" in out and "consistent" in out  # computed results are kept
+    assert "impossible-margin" in err and "field 'problem_params'" in err and "gamma" in err

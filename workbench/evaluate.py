@@ -102,6 +102,11 @@ def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = N
              provenance: dict[str, Any] | None = None) -> ClaimResult:
     """Fit and judge one claim from its tasks' results."""
     tol = tol or claim.tolerances
+    failed = [r for r in results if r.error]
+    if failed:
+        field_name, _, message = failed[0].error.partition(": ")
+        raise BadInputError(f"the run with seed {failed[0].task.seed} failed: {message}",
+                            claim=claim.id, field=field_name)
     by_point: dict[int, list[TaskResult]] = {}
     for result in sorted(results, key=lambda r: (r.task.point, r.task.seed)):
         by_point.setdefault(result.task.point, []).append(result)

@@ -49,6 +49,7 @@ class TaskResult:
     floors: dict[str, float]
     seconds: float
     meta: dict[str, float] = field(default_factory=dict)
+    error: str = ""
 
 
 def plan(claims: Iterable[Claim], seed_start: int = 0) -> list[Task]:
@@ -75,10 +76,16 @@ def run_task(task: Task) -> TaskResult:
     problem = get_problem(task.problem)
     algorithm = problem.algorithms[task.algorithm]
     start = time.perf_counter()
-    instance = problem.make(task.seed, **task.problem_params)
     grid = checkpoints(task.horizon, linear=task.linear_checkpoints)
+    try:
+        instance = problem.make(task.seed, **task.problem_params)
+    except ValueError as exc:  # impossible parameters: reported for this claim only
+        return TaskResult(task, grid, {}, {}, {}, 0.0, error=f"problem_params: {exc}")
     built = time.perf_counter()
-    measures = algorithm.run(instance, grid, task.seed, **task.hyper)
+    try:
+        measures = algorithm.run(instance, grid, task.seed, **task.hyper)
+    except ValueError as exc:
+        return TaskResult(task, grid, {}, {}, {}, 0.0, error=f"hyper: {exc}")
     done = time.perf_counter()
     return TaskResult(task, grid, {k: np.asarray(v, float) for k, v in measures.items()},
                       dict(instance.constants), dict(instance.floors), done - start,

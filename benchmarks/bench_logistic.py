@@ -68,12 +68,13 @@ def main() -> None:
             run = problem.algorithms[name].run
             grid = checkpoints(iterations, per_decade=1)
             run(inst, grid, 0)  # compile (or load the cache) before timing
-            kernel = best_of(lambda: run(inst, grid, 0)) / iterations * 1e6
-            plain = best_of(lambda: numpy_loop(inst, iterations), 3) / iterations * 1e6
+            kernel = best_of(lambda r=run, i=inst, g=grid: r(i, g, 0)) / iterations * 1e6
+            plain = best_of(lambda f=numpy_loop, i=inst, k=iterations: f(i, k), 3)
+            plain = plain / iterations * 1e6
             line = (f"{name:<6} {f'{n} x {d}':>11} {kernel:13.2f} {plain:12.2f} "
                     f"{plain / kernel:13.1f}")
             if floor is not None:
-                arith = best_of(lambda: floor(inst, iterations), 3) / iterations * 1e6
+                arith = best_of(lambda f=floor, i=inst, k=iterations: f(i, k), 3) / iterations * 1e6
                 line += f" {arith:12.2f} {kernel / arith:13.2f}"
             print(line)
 

@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from workbench.baseline_cli import add_baseline_commands
 from workbench.claims import Claim, load_claims
 from workbench.errors import BadInputError
 from workbench.evaluate import ClaimResult, evaluate, versions
 from workbench.fit import AGGREGATES, Curve, fit_curve
+from workbench.plot_cli import add_plot_commands
 from workbench.ratelaw import parse_rate
 from workbench.registry import catalogue
 from workbench.run import default_jobs, plan, run_tasks
@@ -244,13 +246,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="problems, algorithms, measures and claims")
     p.add_argument("--family")
-    p.add_argument("--claims", nargs="+", metavar="PATH", help="card files or folders")
+    p.add_argument("--claims", action="append", metavar="PATH",
+                   help="a card file or folder (repeatable)")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("verify", help="run claims and print verdicts")
     p.add_argument("ids", nargs="*", metavar="CLAIM_ID")
-    p.add_argument("--claims", nargs="+", metavar="PATH",
-                   help="card files or folders (default: the built-in cards)")
+    p.add_argument("--claims", action="append", metavar="PATH",
+                   help="a card file or folder, repeatable (default: the built-in cards)")
     p.add_argument("--family", help="only claims on this problem family")
     p.add_argument("--quick", action="store_true", help="the cards' quick settings (CI size)")
     p.add_argument("--seeds", type=int, help="override every claim's number of seeds")
@@ -273,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--floor", type=float, help="absolute accuracy of the values")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_fit)
+    add_plot_commands(sub)
+    add_baseline_commands(sub)
     return parser
 
 

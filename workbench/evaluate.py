@@ -30,6 +30,10 @@ class ClaimResult:
     curves: list[Curve] = field(default_factory=list)
     point_fits: list[Fit] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: Per sweep point, the values of the rate's symbols the fit used.
+    symbols: list[dict[str, float]] = field(default_factory=list)
+    #: Sweeps only: each seed's rate constant or cost at each point, ``(seeds, points)``.
+    quantities: np.ndarray | None = None
 
     def observed(self) -> dict[str, Any]:
         fit = self.fit
@@ -128,7 +132,7 @@ def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = N
     info.setdefault("seconds", sum(r.seconds for r in results))
     if claim.sweep is None:
         verdict = judge(claim.rate, fits[0], tol)
-        return ClaimResult(claim, verdict, fits[0], None, curves, fits, info)
+        return ClaimResult(claim, verdict, fits[0], None, curves, fits, info, symbols)
     return _evaluate_sweep(claim, curves, fits, symbols, np.array(costs).T, tol, info)
 
 
@@ -147,7 +151,7 @@ def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
     for fit in fits:
         if fit.status in ("diverged", "stalled") and sweep.quantity != "cost":
             verdict = Verdict(MISMATCH, fit.status, fit.reason)
-            return ClaimResult(claim, verdict, fit, None, curves, fits, info)
+            return ClaimResult(claim, verdict, fit, None, curves, fits, info, symbols)
     seeds = curves[0].values.shape[0]
     quantities = costs if sweep.quantity == "cost" else np.full((seeds, values.size), np.nan)
     for j, curve in enumerate(curves):
@@ -162,7 +166,8 @@ def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
     params.pop(sweep.parameter, None)
     scaling = fit_scaling(sweep.parameter, values, quantities, law, params, sweep.quantity,
                           tol, sweep.limit)
-    return ClaimResult(claim, scaling.verdict, None, scaling, curves, fits, info)
+    return ClaimResult(claim, scaling.verdict, None, scaling, curves, fits, info, symbols,
+                       quantities)
 
 
 def versions() -> dict[str, str]:

@@ -1,0 +1,136 @@
+"""The HTML report and its JSON twin; in headless Chromium when it is installed."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from _synthetic import CARD, all_results
+
+from workbench.report import render_html, write_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """A report on the synthetic claims: (page path, results)."""
+    results, details = all_results(tmp_path_factory.mktemp("cards"), power_figure="pair")
+    out = tmp_path_factory.mktemp("report")
+    page = write_report(results, details, out, quick=True, run_info={"selection": "test"})
+    return page, results
+
+
+def test_json_has_the_same_rows_as_verify(report):
+    page, results = report
+    data = json.loads((page.parent / "report.json").read_text())
+    by_id = {row["id"]: row for row in data["claims"]}
+    assert list(by_id) == [r.claim.id for r in results]
+    for r in results:
+        row = by_id[r.claim.id]
+        assert row["verdict"] == r.verdict.verdict and row["rate"] == r.claim.rate.text
+        assert (page.parent / row["figure"]).is_file()
+    assert by_id["syn-power"]["figure"] == by_id["syn-slow"]["figure"] == "pair.png"
+    info = data["provenance"]
+    assert info["mode"] == "quick" and info["seeds"]["syn-power"] == [0, 1, 2, 3]
+    assert {"date", "code_version", "numpy", "matplotlib"} <= set(info)
+
+
+def test_page_is_self_contained(report):
+    page, results = report
+    text = page.read_text()
+    assert "<script src" not in text and "<link" not in text
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", text)
+    sources = re.findall(r'<img[^>]* src="([^"]+)"', text)
+    rates = [s for s in sources if s.startswith("data:image/svg+xml;base64,")]
+    assert len(rates) == len(results)  # one rendered formula per row
+    for source in set(sources) - set(rates):
+        assert (page.parent / source).is_file()
+    assert text.count('<tr data-family="logistic"') == len(results)
+    assert 'data-verdict="mismatch" id="claim-syn-slow"' in text
+
+
+def test_unrenderable_rate_falls_back_to_text():
+    row = {"id": "x", "paper": "p", "problem": "q", "algorithm": "gd", "measure": "m",
+           "rate": "O(1/T)", "rate_latex": r"\badcommand{", "statement": "", "verdict":
+           "consistent", "direction": "", "reason": "", "observed": {}, "family": "f",
+           "figure": "x.png"}
+    html = render_html([row], {"mode": "quick"}, [])
+    assert "<code>O(1/T)</code>" in html
+
+
+def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
+    profile = tmp / "profile"
+    profile.mkdir(exist_ok=True)
+    return subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install "
+                    "chromium); the in-browser report test needs it")
+def test_report_in_headless_chromium(report, tmp_path):
+    page, results = report
+    url = page.resolve().as_uri()
+    shown = {}
+    for fragment, expected in (("", {r.claim.id for r in results}),
+                               ("#verdict=mismatch", {"syn-slow"}),
+                               ("#verdict=consistent&family=logistic",
+                                {"syn-power", "syn-factor", "syn-sweep"}),
+                               ("#family=nonexistent", {r.claim.id for r in results})):
+        done = _chromium("--virtual-time-budget=5000", "--dump-dom", url + fragment,
+                         tmp=tmp_path)
+        dom = done.stdout
+        assert "<table" in dom, done.stderr[-2000:]
+        body = re.search(r"<body([^>]*)>", dom).group(1)
+        images = re.search(r'data-images="(\d+)/(\d+)"', body)
+        assert images, "the page's load handler did not run"
+        assert images.group(1) == images.group(2) != "0", body
+        rows = re.findall(r'<tr data-family="[^"]*" data-verdict="[^"]*" id="claim-([^"]+)"'
+                          r'([^>]*)>', dom)
+        visible = {claim for claim, rest in rows if "hidden" not in rest}
+        assert visible == expected, fragment
+        shown[fragment] = re.search(r'data-shown="(\d+)"', body).group(1)
+    assert shown["#verdict=mismatch"] == "1"
+    shot = tmp_path / "report.png"
+    done = _chromium("--window-size=1400,1000", f"--screenshot={shot}", url, tmp=tmp_path)
+    assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG"), done.stderr[-2000:]
+    shutil.copy(shot, page.parent / "screenshot.png")
+
+
+def test_cli_plot_and_report(run_cli, tmp_path):
+    card = tmp_path / "small.toml"
+    card.write_text(CARD.split("[[claim]]")[0] + """
+[[claim]]
+id = "tiny-gd"
+statement = "GD with step 1/L contracts by at least 1 - mu/L."
+problem = "logistic.l2"
+problem_params = { n = 40, d = 4, lam = 1e-2 }
+algorithm = "gd"
+measure = "dist_sq"
+rate = "O((1 - mu/L)**T)"
+horizon = 200
+seeds = 2
+""")
+    status, out, err = run_cli("plot", "--claims", str(card), "--all", "--out",
+                               str(tmp_path / "figs"), "--format", "svg", "--jobs", "1",
+                               "--no-progress")
+    assert status == 0, err
+    assert (tmp_path / "figs" / "tiny-gd.svg").is_file()
+    status, out, err = run_cli("report", "--claims", str(card), "--quick", "--out",
+                               str(tmp_path / "rep"), "--jobs", "1", "--no-progress")
+    assert status == 0, err
+    data = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert [row["id"] for row in data["claims"]] == ["tiny-gd"]
+    assert data["claims"][0]["observed"]["model"] == "geometric"
+    assert (tmp_path / "rep" / "tiny-gd.png").is_file()
+    status, out, err = run_cli("plot", "--claims", str(card))
+    assert status == 2 and "--all" in err
+    status, out, err = run_cli("plot", "nope", "--claims", str(card))
+    assert status == 2 and "unknown claim" in err

@@ -1,0 +1,104 @@
+"""The ``workbench plot`` and ``workbench report`` subcommands.
+
+Both run the selected claims like ``verify`` does and keep, per sweep point, the values of
+the rate's symbols the fit used (instance constants such as ``mu`` and ``L`` included), so the
+claimed rate can be drawn from its expression.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from workbench.claims import Claim, load_claims
+from workbench.errors import BadInputError
+from workbench.evaluate import ClaimResult
+from workbench.plots import FORMATS, RunDetail
+from workbench.run import default_jobs
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
+                     jobs: int = 1, progress: bool = True,
+                     ) -> tuple[list[ClaimResult], list[RunDetail], list[BadInputError]]:
+    """Run and judge claims as ``workbench verify`` does, with a
+    :class:`~workbench.plots.RunDetail` per result for the figures."""
+    from workbench.cli import run_claims
+
+    results, errors = run_claims(claims, quick, seeds, 0, jobs, progress)
+    details = [RunDetail(r.symbols, r.quantities) for r in results]
+    return results, details, errors
+
+
+def select(args: argparse.Namespace) -> list[Claim]:
+    """The claims named by ``ids``, ``--family`` and ``--all`` (all when none is given)."""
+    from workbench.cli import _select
+
+    claims = _select(load_claims(args.claims), args.ids, args.family)
+    if not claims:
+        raise BadInputError("no claims selected", source=args.command)
+    return claims
+
+
+def _run(args: argparse.Namespace) -> tuple[list[ClaimResult], list[RunDetail], int]:
+    if args.seeds is not None and args.seeds < 1:
+        raise BadInputError("--seeds must be at least 1", source="--seeds")
+    claims = select(args)
+    results, details, errors = run_with_details(claims, args.quick, args.seeds, args.jobs,
+                                                not args.no_progress)
+    for error in errors:
+        print(f"workbench: error: {error.one_line()}", file=sys.stderr)
+    return results, details, EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from workbench import render
+    from workbench.plots import figures
+
+    if not (args.ids or args.family or args.all):
+        raise BadInputError("name claim ids, --family F or --all", source="plot")
+    results, details, status = _run(args)
+    for data in figures(results, details):
+        path = render.save(data, args.out, args.format)
+        print(f"{path}  ({', '.join(data.claim_ids)})")
+    return status
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.report import write_report
+
+    results, details, status = _run(args)
+    run_info: dict[str, Any] = {"selection": {"ids": list(args.ids), "family": args.family,
+                                              "claims": args.claims, "seeds": args.seeds}}
+    page = write_report(results, details, args.out, quick=args.quick, run_info=run_info)
+    print(page)
+    return status
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ids", nargs="*", metavar="CLAIM_ID")
+    p.add_argument("--claims", action="append", metavar="PATH",
+                   help="a card file or folder, repeatable (default: the built-in cards)")
+    p.add_argument("--family", help="only claims on this problem family")
+    p.add_argument("--quick", action="store_true", help="the cards' quick settings (CI size)")
+    p.add_argument("--seeds", type=int, help="override every claim's number of seeds")
+    p.add_argument("--jobs", type=int, default=default_jobs(),
+                   help="worker processes (default: all cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def add_plot_commands(sub: Any) -> None:
+    """Register ``plot`` and ``report`` on the ``workbench`` subparsers."""
+    p = sub.add_parser("plot", help="one figure per claim (or per shared card 'figure')")
+    _common(p)
+    p.add_argument("--all", action="store_true", help="every selected claim")
+    p.add_argument("--out", default="figures", help="output folder (default: figures)")
+    p.add_argument("--format", choices=FORMATS, default="png")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("report", help="a self-contained HTML report with figures and JSON")
+    _common(p)
+    p.add_argument("--out", required=True, help="output folder for report.html and more")
+    p.set_defaults(func=cmd_report)

@@ -22,29 +22,13 @@ from typing import Any
 from workbench import baseline
 from workbench.claims import Claim, load_claims
 from workbench.errors import BadInputError
-from workbench.run import default_jobs
+from workbench.selection import add_selection_arguments, select_claims
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
 CHECK_HELP = """Re-run the baseline's claims and compare. A claim regresses when its verdict
 changes, or its fitted quantity (slope, rate constant or scaling exponent) moves by more than
 floor + sqrt(h_old^2 + h_new^2), h the CI half-widths. Exit 0 no regression, 1 regression,
 2 bad input. Claims not in the baseline are listed as new and not run."""
-
-
-def _select(claims: list[Claim], ids: list[str], family: str | None) -> list[Claim]:
-    known = {c.id for c in claims}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise BadInputError(f"unknown claim id(s) {', '.join(unknown)}; see 'workbench list'",
-                            source="baseline")
-    chosen = [c for c in claims if not ids or c.id in ids]
-    if family:
-        families = {c.family for c in claims}
-        if family not in families:
-            raise BadInputError(f"unknown family {family!r}; known: "
-                                f"{', '.join(sorted(families))}", source="--family")
-        chosen = [c for c in chosen if c.family == family]
-    return chosen
 
 
 def _run(claims: list[Claim], quick: bool, seed_start: int, args: argparse.Namespace,
@@ -65,7 +49,7 @@ def cmd_save(args: argparse.Namespace) -> int:
     from workbench.evaluate import versions
     from workbench.table import format_table
 
-    claims = _select(load_claims(args.claims), args.ids, args.family)
+    claims = select_claims(load_claims(args.claims), args.ids, args.family)
     if not claims:
         raise BadInputError("no claims selected", source="baseline save")
     out = Path(args.out) if args.out else baseline.default_path(args.quick)
@@ -136,7 +120,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                             f"{flag}", source=str(path), field="mode")
     recorded: dict[str, Any] = document["claims"]
     every = load_claims(args.claims)
-    claims = _select(every, args.ids, args.family)
+    claims = select_claims(every, args.ids, args.family)
     absent = [i for i in args.ids if i not in recorded]
     if absent:
         raise BadInputError(f"claim(s) {', '.join(absent)} not in the baseline; record them "
@@ -198,17 +182,6 @@ def _print_report(path: Path, document: dict[str, Any], seed_start: int | None,
           + (f"; {len(new)} new" if new else ""))
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("ids", nargs="*", metavar="CLAIM_ID")
-    p.add_argument("--claims", action="append", metavar="PATH",
-                   help="a card file or folder, repeatable (default: the built-in cards)")
-    p.add_argument("--family", help="only claims on this problem family")
-    p.add_argument("--quick", action="store_true", help="the cards' quick settings (CI size)")
-    p.add_argument("--jobs", type=int, default=default_jobs(),
-                   help="worker processes (default: all cores)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-
-
 def add_baseline_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``baseline save`` and ``baseline check`` to the ``workbench`` parser."""
     p = sub.add_parser("baseline", help="record fitted rates and catch regressions",
@@ -216,7 +189,7 @@ def add_baseline_commands(sub: argparse._SubParsersAction) -> None:
     commands = p.add_subparsers(dest="baseline_command", required=True)
 
     save = commands.add_parser("save", help="run claims and record a baseline file")
-    _common(save)
+    add_selection_arguments(save, seeds=False)
     save.add_argument("--out", metavar="FILE",
                       help="baseline file (default baselines/quick.json with --quick, else "
                            "baselines/full.json)")
@@ -228,7 +201,7 @@ def add_baseline_commands(sub: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check", help="re-run and compare with a baseline (exit 1 on a regression)",
         description=CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _common(check)
+    add_selection_arguments(check, seeds=False)
     check.add_argument("--baseline", metavar="FILE",
                        help="baseline file (default as for save)")
     check.add_argument("--seed-start", type=int,

@@ -24,7 +24,8 @@ from workbench.fit import AGGREGATES, Curve, fit_curve
 from workbench.plot_cli import add_plot_commands
 from workbench.ratelaw import parse_rate
 from workbench.registry import catalogue
-from workbench.run import default_jobs, plan, run_tasks
+from workbench.run import plan, run_tasks
+from workbench.selection import add_selection_arguments, select_claims
 from workbench.table import format_table
 from workbench.tolerances import Tolerances
 from workbench.verdict import MISMATCH, judge
@@ -43,22 +44,6 @@ def _assignments(items: Sequence[str], option: str) -> dict[str, float]:
         except ValueError:
             raise BadInputError(f"expected NAME=NUMBER, got {item!r}", source=option) from None
     return values
-
-
-def _select(claims: list[Claim], ids: Sequence[str], family: str | None) -> list[Claim]:
-    known = {c.id for c in claims}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise BadInputError(f"unknown claim id(s) {', '.join(unknown)}; see 'workbench list'",
-                       source="verify")
-    chosen = [c for c in claims if (not ids or c.id in ids)]
-    if family:
-        families = {c.family for c in claims}
-        if family not in families:
-            raise BadInputError(f"unknown family {family!r}; known: {', '.join(sorted(families))}",
-                           source="--family")
-        chosen = [c for c in chosen if c.family == family]
-    return chosen
 
 
 def run_claims(claims: list[Claim], quick: bool, seeds: int | None = None,
@@ -126,7 +111,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     tolerance_overrides = _assignments(args.tol, "--tol")
     Tolerances().changed(tolerance_overrides, source="--tol")
-    claims = _select(load_claims(args.claims), args.ids, args.family)
+    claims = select_claims(load_claims(args.claims), args.ids, args.family)
     if not claims:
         raise BadInputError("no claims selected", source="verify")
     outcomes, errors = run_claims(claims, args.quick, args.seeds, args.seed_start, args.jobs,
@@ -251,19 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("verify", help="run claims and print verdicts")
-    p.add_argument("ids", nargs="*", metavar="CLAIM_ID")
-    p.add_argument("--claims", action="append", metavar="PATH",
-                   help="a card file or folder, repeatable (default: the built-in cards)")
-    p.add_argument("--family", help="only claims on this problem family")
-    p.add_argument("--quick", action="store_true", help="the cards' quick settings (CI size)")
-    p.add_argument("--seeds", type=int, help="override every claim's number of seeds")
+    add_selection_arguments(p)
     p.add_argument("--seed-start", type=int, default=0, help="first seed (default 0)")
-    p.add_argument("--jobs", type=int, default=default_jobs(),
-                   help="worker processes (default: all cores)")
     p.add_argument("--tol", action="append", default=[], metavar="NAME=VALUE",
                    help="override a tolerance for every claim (see README)")
     p.add_argument("--json", action="store_true", help="print a JSON array")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("fit", help="judge your own trajectory (CSV with t,value[,seed])")

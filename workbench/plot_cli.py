@@ -15,7 +15,7 @@ from workbench.claims import Claim, load_claims
 from workbench.errors import BadInputError
 from workbench.evaluate import ClaimResult
 from workbench.plots import FORMATS, RunDetail
-from workbench.run import default_jobs
+from workbench.selection import add_selection_arguments, select_claims
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -34,9 +34,7 @@ def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
 
 def select(args: argparse.Namespace) -> list[Claim]:
     """The claims named by ``ids``, ``--family`` and ``--all`` (all when none is given)."""
-    from workbench.cli import _select
-
-    claims = _select(load_claims(args.claims), args.ids, args.family)
+    claims = select_claims(load_claims(args.claims), args.ids, args.family)
     if not claims:
         raise BadInputError("no claims selected", source=args.command)
     return claims
@@ -77,28 +75,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return status
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("ids", nargs="*", metavar="CLAIM_ID")
-    p.add_argument("--claims", action="append", metavar="PATH",
-                   help="a card file or folder, repeatable (default: the built-in cards)")
-    p.add_argument("--family", help="only claims on this problem family")
-    p.add_argument("--quick", action="store_true", help="the cards' quick settings (CI size)")
-    p.add_argument("--seeds", type=int, help="override every claim's number of seeds")
-    p.add_argument("--jobs", type=int, default=default_jobs(),
-                   help="worker processes (default: all cores)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-
-
 def add_plot_commands(sub: Any) -> None:
     """Register ``plot`` and ``report`` on the ``workbench`` subparsers."""
     p = sub.add_parser("plot", help="one figure per claim (or per shared card 'figure')")
-    _common(p)
+    add_selection_arguments(p)
     p.add_argument("--all", action="store_true", help="every selected claim")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--format", choices=FORMATS, default="png")
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("report", help="a self-contained HTML report with figures and JSON")
-    _common(p)
+    add_selection_arguments(p)
     p.add_argument("--out", required=True, help="output folder for report.html and more")
     p.set_defaults(func=cmd_report)

@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from workbench.checkpoints import checkpoints
-from workbench.registry import get_problem
+from workbench.catalogue import get_problem
+from workbench.engine.checkpoints import checkpoints
 
 
 def best_of(function, repeats: int = 5) -> float:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from workbench.registry import Algorithm, Problem
+from workbench.catalogue import Algorithm, Param, ParameterError, Problem
 
 EPS = np.finfo(float).eps
 
@@ -116,7 +116,7 @@ def make_separable(seed: int, n: int = 100, d: int = 10, gamma: float = 0.1,
     least ``gamma``. ``f* = 0`` (infimum, not attained).
     """
     if not 0 < gamma < 1 or gamma + spread > 1:
-        raise ValueError("need 0 < gamma and gamma + spread <= 1")
+        raise ParameterError("need 0 < gamma and gamma + spread <= 1")
     rng = np.random.default_rng(seed)
     n, d = int(n), int(d)
     w_sep = rng.standard_normal(d)
@@ -334,33 +334,42 @@ def run_perceptron(instance: LogisticInstance, checkpoints: np.ndarray,
 
 _L2_MEASURES = ("f_gap", "dist_sq", "grad_norm_sq", "train_error")
 _SEPARABLE_MEASURES = ("loss", "grad_norm_sq", "train_error")
+_SIZE = {"n": Param(200, "[1, inf)", integer=True, doc="examples"),
+         "d": Param(20, "[1, inf)", integer=True, doc="features")}
+_GD_HYPER = {"step_scale": Param(1.0, "(0, inf)", doc="step = step_scale / L")}
+_GD_REFERENCE = "Cauchy (1847)"
 
 PROBLEMS = (
     Problem(
         name="logistic.l2",
         make=make_l2,
-        params={"n": 200, "d": 20, "lam": 1e-3, "label_noise": 0.5},
-        algorithms={
-            "gd": Algorithm("gd", run_gd, {"step_scale": 1.0}, _L2_MEASURES,
-                            oracle="full gradient", reference="Cauchy (1847)"),
-            "sgd": Algorithm("sgd", run_sgd, {"c": 1.0, "shift": 1.0}, _L2_MEASURES,
-                             oracle="stochastic gradient",
-                             reference="Robbins and Monro (1951)"),
-        },
+        params={**_SIZE, "lam": Param(1e-3, "(0, inf)", doc="l2 weight = mu"),
+                "label_noise": Param(0.5, "[0, inf)")},
+        algorithms=(
+            Algorithm("gd", run_gd, _GD_HYPER, _L2_MEASURES,
+                      counters={"calls": "full gradients"}, reference=_GD_REFERENCE),
+            Algorithm("sgd", run_sgd, {"c": Param(1.0, "(0, inf)"),
+                                       "shift": Param(1.0, "(0, inf)")}, _L2_MEASURES,
+                      counters={"calls": "stochastic gradients"}, randomness="seeded",
+                      reference="Robbins and Monro (1951)"),
+        ),
         description="l2-regularised logistic regression, noisy labels (strongly convex)",
         constants=("L", "L_max", "mu"),
     ),
     Problem(
         name="logistic.separable",
         make=make_separable,
-        params={"n": 100, "d": 10, "gamma": 0.1, "spread": 0.2},
-        algorithms={
-            "gd": Algorithm("gd", run_gd, {"step_scale": 1.0}, _SEPARABLE_MEASURES,
-                            oracle="full gradient", reference="Cauchy (1847)"),
-            "perceptron": Algorithm("perceptron", run_perceptron, {}, ("train_error",),
-                                    oracle="perceptron update",
-                                    reference="Rosenblatt (1958); Novikoff (1962)"),
-        },
+        params={"n": Param(100, "[1, inf)", integer=True),
+                "d": Param(10, "[2, inf)", integer=True),
+                "gamma": Param(0.1, "(0, 1)", doc="margin"),
+                "spread": Param(0.2, "[0, 1)")},
+        algorithms=(
+            Algorithm("gd", run_gd, _GD_HYPER, _SEPARABLE_MEASURES,
+                      counters={"calls": "full gradients"}, reference=_GD_REFERENCE),
+            Algorithm("perceptron", run_perceptron, {}, ("train_error",),
+                      counters={"calls": "perceptron updates (mistakes)"}, randomness="seeded",
+                      reference="Rosenblatt (1958); Novikoff (1962)"),
+        ),
         description="separable data, margin gamma, unit-norm rows (no minimiser)",
         constants=("L", "R", "gamma"),
     ),

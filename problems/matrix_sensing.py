@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from workbench.registry import Algorithm, Problem
+from workbench.catalogue import Algorithm, Param, ParameterError, Problem
 
 EPS = np.finfo(float).eps
 
@@ -95,11 +95,11 @@ def _frame(rng: np.random.Generator, n: int, r: int) -> np.ndarray:
 
 def _check(n1: int, n2: int, r: int, kappa: float, m: int) -> None:
     if min(n1, n2) < 1 or not 1 <= r <= min(n1, n2):
-        raise ValueError(f"need 1 <= r <= min(n1, n2), got r={r}, n1={n1}, n2={n2}")
+        raise ParameterError(f"need 1 <= r <= min(n1, n2), got r={r}, n1={n1}, n2={n2}")
     if kappa < 1:
-        raise ValueError(f"the condition number kappa must be >= 1, got {kappa}")
+        raise ParameterError(f"the condition number kappa must be >= 1, got {kappa}")
     if m < 0:
-        raise ValueError(f"m must be 0 (population operator) or a positive count, got {m}")
+        raise ParameterError(f"m must be 0 (population operator) or a positive count, got {m}")
 
 
 def _build(seed: int, n1: int, n2: int, r: int, kappa: float, m: int,
@@ -324,15 +324,16 @@ def _checkpoints(checkpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _check_hyper(instance: SensingInstance, k: float, alpha: float, eta: float) -> int:
     rank = int(instance.constants["r"])
     if int(k) != k or k < rank:
-        raise ValueError(f"k must be an integer >= r = {rank}, got {k}")
+        raise ParameterError(f"k must be an integer >= r = {rank}, got {k}")
     if alpha <= 0 or eta <= 0:
-        raise ValueError(f"alpha and eta must be positive, got alpha={alpha}, eta={eta}")
+        raise ParameterError(f"alpha and eta must be positive, got alpha={alpha}, eta={eta}")
     return int(k)
 
 
-def _measures(out: np.ndarray) -> dict[str, np.ndarray]:
+def _measures(out: np.ndarray, checkpoints: np.ndarray) -> dict[str, np.ndarray]:
+    """The measures, and ``calls``: one gradient per iteration."""
     return {"frobenius_sq": out[:, FROB_SQ], "frobenius": np.sqrt(out[:, FROB_SQ]),
-            "loss": out[:, LOSS]}
+            "loss": out[:, LOSS], "calls": checkpoints.astype(float)}
 
 
 def initial_factors(instance: SensingInstance, seed: int, k: int, alpha: float,
@@ -369,7 +370,7 @@ def run_gd(instance: SensingInstance, checkpoints: np.ndarray, seed: int, k: flo
         F, G = initial_factors(instance, seed, k, alpha, asymmetric=True)
         _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta), -1.0,
                               1.0, checkpoints, out)
-    return _measures(out)
+    return _measures(out, checkpoints)
 
 
 def run_gd_asym(instance: SensingInstance, checkpoints: np.ndarray, seed: int,
@@ -384,7 +385,7 @@ def run_gd_asym(instance: SensingInstance, checkpoints: np.ndarray, seed: int,
     F, G = initial_factors(instance, seed, k, alpha, asymmetric=True)
     _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta), -1.0, 1.0,
                           checkpoints, out)
-    return _measures(out)
+    return _measures(out, checkpoints)
 
 
 def run_gd_modified(instance: SensingInstance, checkpoints: np.ndarray, seed: int,
@@ -409,30 +410,44 @@ def run_gd_modified(instance: SensingInstance, checkpoints: np.ndarray, seed: in
     """
     k = _check_hyper(instance, k, alpha, eta)
     if switch_tol <= 0 or beta <= 0:
-        raise ValueError("switch_tol and beta must be positive")
+        raise ParameterError("switch_tol and beta must be positive")
     checkpoints, out = _checkpoints(checkpoints)
     F, G = initial_factors(instance, seed, k, alpha, asymmetric=True)
     _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta),
                           float(switch_tol), float(beta), checkpoints, out)
-    return {**_measures(out), "rebalanced": out[:, REBALANCED]}
+    return {**_measures(out, checkpoints), "rebalanced": out[:, REBALANCED]}
 
 
 _MEASURES = ("frobenius_sq", "frobenius", "loss")
 _REFERENCE = "Xiong, Ding, Du (2023), arXiv 2310.01769"
+_CALLS = {"calls": "gradients (one A and one A* application each)"}
+
+
+def _hyper(eta: float, **extra: Param) -> dict[str, Param]:
+    return {"k": Param(4, "[1, inf)", integer=True, doc="factor columns (k >= r)"),
+            "alpha": Param(0.1, "(0, inf)", doc="initialization scale"),
+            "eta": Param(eta, "(0, inf)", doc="step size"), **extra}
+
+
+def _truth(**size: Param) -> dict[str, Param]:
+    return {**size, "r": Param(2, "[1, inf)", integer=True, doc="rank of M*"),
+            "kappa": Param(2.0, "[1, inf)", doc="condition number of M*"),
+            "m": Param(0, "[0, inf)", integer=True, doc="measurements (0: population)")}
+
 
 PROBLEMS = (
     Problem(
         name="matrix_sensing.symmetric",
         make=make_symmetric,
-        params={"n": 20, "r": 2, "kappa": 2.0, "m": 0},
-        algorithms={
-            "gd": Algorithm("gd", run_gd, {"k": 4, "alpha": 0.1, "eta": 0.1}, _MEASURES,
-                            oracle="gradient (one A and one A* application)",
-                            reference=_REFERENCE + ", symmetric parameterization X X^T"),
-            "gd_asym": Algorithm("gd_asym", run_gd_asym, {"k": 4, "alpha": 0.1, "eta": 0.2},
-                                 _MEASURES, oracle="gradient (one A and one A* application)",
-                                 reference=_REFERENCE + ", asymmetric parameterization F G^T"),
-        },
+        params=_truth(n=Param(20, "[1, inf)", integer=True)),
+        algorithms=(
+            Algorithm("gd", run_gd, _hyper(0.1), _MEASURES, counters=_CALLS,
+                      randomness="seeded",
+                      reference=_REFERENCE + ", symmetric parameterization X X^T"),
+            Algorithm("gd_asym", run_gd_asym, _hyper(0.2), _MEASURES, counters=_CALLS,
+                      randomness="seeded",
+                      reference=_REFERENCE + ", asymmetric parameterization F G^T"),
+        ),
         description="PSD rank-r M* (n x n, sigma_1 = 1, condition kappa); m = 0 population "
                     "operator, m > 0 Gaussian measurements",
         constants=("sigma_1", "sigma_r", "kappa", "fro"),
@@ -440,17 +455,19 @@ PROBLEMS = (
     Problem(
         name="matrix_sensing.asymmetric",
         make=make_asymmetric,
-        params={"n1": 20, "n2": 16, "r": 2, "kappa": 2.0, "m": 0},
-        algorithms={
-            "gd": Algorithm("gd", run_gd, {"k": 4, "alpha": 0.1, "eta": 0.2}, _MEASURES,
-                            oracle="gradient (one A and one A* application)",
-                            reference=_REFERENCE + ", asymmetric parameterization F G^T"),
-            "gd_modified": Algorithm(
-                "gd_modified", run_gd_modified,
-                {"k": 4, "alpha": 0.1, "eta": 0.2, "switch_tol": 1e-2, "beta": 1.0},
-                _MEASURES, oracle="gradient (one A and one A* application)",
-                reference=_REFERENCE + ", Sec. 5 one-step modification (reconstructed)"),
-        },
+        params=_truth(n1=Param(20, "[1, inf)", integer=True),
+                      n2=Param(16, "[1, inf)", integer=True)),
+        algorithms=(
+            Algorithm("gd", run_gd, _hyper(0.2), _MEASURES, counters=_CALLS,
+                      randomness="seeded",
+                      reference=_REFERENCE + ", asymmetric parameterization F G^T"),
+            Algorithm("gd_modified", run_gd_modified,
+                      _hyper(0.2, switch_tol=Param(1e-2, "(0, inf)"),
+                             beta=Param(1.0, "(0, inf)")),
+                      _MEASURES, counters={**_CALLS, "rebalanced": "rebalancing steps made"},
+                      randomness="seeded",
+                      reference=_REFERENCE + ", Sec. 5 one-step modification (reconstructed)"),
+        ),
         description="rank-r M* (n1 x n2, sigma_1 = 1, condition kappa); m = 0 population "
                     "operator, m > 0 Gaussian measurements",
         constants=("sigma_1", "sigma_r", "kappa", "fro"),

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.claims import Claim, load_card
-from workbench.evaluate import ClaimResult, evaluate
-from workbench.plots import RunDetail
-from workbench.run import Task, TaskResult
+from workbench.cards.claims import Claim, load_card
+from workbench.engine.evaluate import evaluate
+from workbench.engine.execute import Task, TaskResult
+from workbench.engine.result import ClaimResult
+from workbench.outputs.figures import RunDetail
 
 CARD = """
 [paper]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import CARDS
 
-from workbench import baseline
 from workbench.errors import BadInputError
+from workbench.outputs import baselines as baseline
 
 SMALL = CARDS / "baseline" / "small_gd.toml"
 SMALL_ID = "test-gd-linear-factor"
@@ -111,7 +111,7 @@ def test_malformed_baseline_is_bad_input_naming_the_field(tmp_path, text, field)
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory) -> Path:
     """A quick baseline of the small test card (seeds 0-3)."""
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     path = tmp_path_factory.mktemp("baseline") / "quick.json"
     assert main(["baseline", "save", "--quick", "--claims", str(SMALL), "--out", str(path),

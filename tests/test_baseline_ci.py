@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workbench import baseline
+from workbench.outputs import baselines as baseline
 
 BASELINE = Path(__file__).resolve().parent.parent / "baselines" / "quick.json"
 

@@ -13,7 +13,7 @@ import json
 import pytest
 from conftest import CARDS
 
-from workbench import baseline
+from workbench.outputs import baselines as baseline
 
 CARD = CARDS / "baseline" / "small_gd.toml"
 PERTURBED = CARDS / "baseline" / "small_gd_half_step.toml"
@@ -22,7 +22,7 @@ CLAIM = "test-gd-linear-factor"
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     path = tmp_path_factory.mktemp("demo") / "quick.json"
     assert main(["baseline", "save", "--quick", "--claims", str(CARD), "--out", str(path),

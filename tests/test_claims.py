@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.claims import load_claims
+from workbench.cards.claims import load_claims
 
 GOOD = """
 [paper]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.checkpoints import checkpoints
-from workbench.fit import Curve, fit_curve
-from workbench.ratelaw import parse_rate
-from workbench.tolerances import Tolerances
-from workbench.verdict import judge
+from workbench.cards.ratelaw import parse_rate
+from workbench.cards.tolerances import Tolerances
+from workbench.engine.checkpoints import checkpoints
+from workbench.engine.fit import Curve, fit_curve
+from workbench.engine.verdict import judge
 
 TOL = Tolerances()
 T = checkpoints(100_000).astype(float)

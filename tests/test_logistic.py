@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.checkpoints import checkpoints
-from workbench.registry import get_problem
+from workbench.catalogue import get_problem
+from workbench.engine.checkpoints import checkpoints
 
 L2 = get_problem("logistic.l2")
 SEP = get_problem("logistic.separable")

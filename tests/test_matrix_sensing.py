@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from workbench.problems import matrix_sensing as ms
 
-from workbench.checkpoints import checkpoints
+from workbench.engine.checkpoints import checkpoints
 
 WRONG = Path(__file__).parent / "cards" / "wrong_matrix_sensing.toml"
 TWIN_RTOL = 1e-10  # a few hundred iterations of O(n k) sums: round-off, far below any bug

@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 from _synthetic import all_results, claims, result
 
-from workbench.fit import Curve, fit_curve
-from workbench.plots import (
+from workbench.cards.ratelaw import parse_rate
+from workbench.cards.tolerances import Tolerances
+from workbench.engine.fit import Curve, fit_curve
+from workbench.engine.sweep import fit_scaling
+from workbench.outputs.figures import (
     PALETTE,
     algorithm_color,
     claim_figure,
@@ -16,9 +19,6 @@ from workbench.plots import (
     reference_line,
     scaling_panel,
 )
-from workbench.ratelaw import parse_rate
-from workbench.sweep import fit_scaling
-from workbench.tolerances import Tolerances
 
 
 def power_curve(exponent: float = -1.0, seeds: int = 4) -> Curve:
@@ -154,7 +154,7 @@ def test_scaling_panel_lines_and_censoring(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_every_figure_type_renders(tmp_path, fmt, grouped_results):
-    from workbench import render
+    from workbench.outputs import drawing as render
 
     results, details = grouped_results
     every = figures(results, details)

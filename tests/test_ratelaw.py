@@ -8,8 +8,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.cards.ratelaw import RateParseError, parse_rate
 from workbench.errors import BadInputError
-from workbench.ratelaw import RateParseError, parse_rate
 
 
 @pytest.mark.parametrize(

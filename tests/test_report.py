@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from _synthetic import CARD, all_results
 
-from workbench.report import render_html, write_report
+from workbench.outputs.report import render_html, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -60,7 +60,8 @@ def test_page_is_self_contained(report):
 def test_unrenderable_rate_falls_back_to_text():
     row = {"id": "x", "paper": "p", "problem": "q", "algorithm": "gd", "measure": "m",
            "rate": "O(1/T)", "rate_latex": r"\badcommand{", "statement": "", "verdict":
-           "consistent", "direction": "", "reason": "", "observed": {}, "family": "f",
+           "consistent", "direction": "", "reason": "", "observed": {}, "observed_text": "-",
+               "ci_text": "-", "family": "f",
            "figure": "x.png"}
     html = render_html([row], {"mode": "quick"}, [])
     assert "<code>O(1/T)</code>" in html

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.ratelaw import parse_rate
-from workbench.sweep import first_crossing, fit_scaling
-from workbench.tolerances import Tolerances
+from workbench.cards.ratelaw import parse_rate
+from workbench.cards.tolerances import Tolerances
+from workbench.engine.sweep import first_crossing, fit_scaling
 
 TOL = Tolerances()
 

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from workbench.evaluate import ClaimResult
-    from workbench.fit import Fit
-    from workbench.ratelaw import RateLaw
-    from workbench.tolerances import Tolerances
-    from workbench.verdict import Verdict
+    from workbench.cards.ratelaw import RateLaw
+    from workbench.cards.tolerances import Tolerances
+    from workbench.engine.fit import Fit
+    from workbench.engine.result import ClaimResult
+    from workbench.engine.verdict import Verdict
 
 DEFAULT_HORIZON = 10_000
 """A callable trace is evaluated on ``checkpoints(DEFAULT_HORIZON)`` (30 points per decade
@@ -52,8 +52,8 @@ class RateCheck:
 def _curve(trace: Any, t: Any, floor: float):
     import numpy as np
 
-    from workbench.checkpoints import checkpoints
-    from workbench.fit import Curve
+    from workbench.engine.checkpoints import checkpoints
+    from workbench.engine.fit import Curve
 
     if callable(trace):
         grid = np.asarray(checkpoints(DEFAULT_HORIZON) if t is None else t, dtype=float)
@@ -68,7 +68,7 @@ def _curve(trace: Any, t: Any, floor: float):
 
 
 def _tolerances(tol: Tolerances | Mapping[str, float] | None) -> Tolerances:
-    from workbench.tolerances import Tolerances
+    from workbench.cards.tolerances import Tolerances
 
     if tol is None:
         return Tolerances()
@@ -138,10 +138,10 @@ def assert_rate(trace: Any, rate: str, params: Mapping[str, float] | None = None
     RateCheck
         The verdict and fit, for further assertions.
     """
+    from workbench.cards.ratelaw import parse_rate
+    from workbench.engine.fit import fit_curve
+    from workbench.engine.verdict import CONSISTENT, MISMATCH, judge
     from workbench.errors import BadInputError
-    from workbench.fit import fit_curve
-    from workbench.ratelaw import parse_rate
-    from workbench.verdict import CONSISTENT, MISMATCH, judge
 
     law = parse_rate(rate)
     values = {k: float(v) for k, v in (params or {}).items()}
@@ -184,8 +184,8 @@ def run_claim(card: str | Path | None, claim_id: str | None = None, *, quick: bo
 
     ``claim_id`` may be left out when the card holds a single claim.
     """
-    from workbench.claims import load_claims
-    from workbench.cli import run_claims
+    from workbench.cards.claims import load_claims
+    from workbench.engine.pipeline import run_claims
     from workbench.errors import BadInputError
 
     claims = load_claims(None if card is None else [card])
@@ -207,14 +207,13 @@ def run_claim(card: str | Path | None, claim_id: str | None = None, *, quick: bo
 
 def claim_failure(result: ClaimResult, fail_on_inconclusive: bool = False) -> str:
     """The failure message for a claim result, or ``""`` when it passes."""
-    from workbench.table import observed_text
-    from workbench.verdict import CONSISTENT, MISMATCH
+    from workbench.engine.verdict import CONSISTENT, MISMATCH
 
-    obj = result.as_dict()
+    obj = result.to_dict()
     verdict = result.verdict.verdict
     if verdict != MISMATCH and not (fail_on_inconclusive and verdict != CONSISTENT):
         return ""
-    observed, ci = observed_text(obj)
+    observed, ci = obj["observed_text"], obj["ci_text"]
     window = obj["window"]
     window_text = "none" if window is None else (
         f"{window['axis']} in [{window['t_min']:g}, {window['t_max']:g}], "

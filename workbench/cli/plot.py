@@ -8,52 +8,46 @@ claimed rate can be drawn from its expression.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from workbench.claims import Claim, load_claims
+from workbench.cards.claims import Claim
+from workbench.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    add_selection_arguments,
+    print_errors,
+    selected,
+)
+from workbench.engine.pipeline import run_claims
+from workbench.engine.result import ClaimResult
 from workbench.errors import BadInputError
-from workbench.evaluate import ClaimResult
-from workbench.plots import FORMATS, RunDetail
-from workbench.selection import add_selection_arguments, select_claims
-
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+from workbench.outputs.figures import FORMATS, RunDetail
 
 
 def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
                      jobs: int = 1, progress: bool = True,
                      ) -> tuple[list[ClaimResult], list[RunDetail], list[BadInputError]]:
     """Run and judge claims as ``workbench verify`` does, with a
-    :class:`~workbench.plots.RunDetail` per result for the figures."""
-    from workbench.cli import run_claims
+    :class:`~workbench.outputs.figures.RunDetail` per result for the figures."""
 
     results, errors = run_claims(claims, quick, seeds, 0, jobs, progress)
     details = [RunDetail(r.symbols, r.quantities) for r in results]
     return results, details, errors
 
 
-def select(args: argparse.Namespace) -> list[Claim]:
-    """The claims named by ``ids``, ``--family`` and ``--all`` (all when none is given)."""
-    claims = select_claims(load_claims(args.claims), args.ids, args.family)
-    if not claims:
-        raise BadInputError("no claims selected", source=args.command)
-    return claims
-
-
 def _run(args: argparse.Namespace) -> tuple[list[ClaimResult], list[RunDetail], int]:
     if args.seeds is not None and args.seeds < 1:
         raise BadInputError("--seeds must be at least 1", source="--seeds")
-    claims = select(args)
+    claims = selected(args)
     results, details, errors = run_with_details(claims, args.quick, args.seeds, args.jobs,
                                                 not args.no_progress)
-    for error in errors:
-        print(f"workbench: error: {error.one_line()}", file=sys.stderr)
+    print_errors(errors)
     return results, details, EXIT_BAD_INPUT if errors else EXIT_OK
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from workbench import render
-    from workbench.plots import figures
+    from workbench.outputs import drawing as render
+    from workbench.outputs.figures import figures
 
     if not (args.ids or args.family or args.all):
         raise BadInputError("name claim ids, --family F or --all", source="plot")
@@ -65,7 +59,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from workbench.report import write_report
+    from workbench.outputs.report import write_report
 
     results, details, status = _run(args)
     run_info: dict[str, Any] = {"selection": {"ids": list(args.ids), "family": args.family,

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.fit import Fit
-from workbench.ratelaw import RateLaw
-from workbench.tolerances import Tolerances
+from workbench.cards.ratelaw import RateLaw
+from workbench.cards.tolerances import Tolerances
+from workbench.engine.fit import Fit
 
 CONSISTENT, MISMATCH, INCONCLUSIVE = "consistent", "mismatch", "inconclusive"
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """``verdict`` is consistent, mismatch or inconclusive; ``direction`` says which way a
+    mismatch goes; ``notes`` carry what a reader should know besides (slack, vacuity)."""
+
     verdict: str
     direction: str = ""
     reason: str = ""
+    notes: tuple[str, ...] = ()
 
 
 def judge_interval(lo: float, hi: float, allowed_lo: float, allowed_hi: float,

@@ -1,4 +1,4 @@
-"""Draw :mod:`workbench.plots` figure data with matplotlib (Agg backend, headless).
+"""Draw :mod:`workbench.outputs.figures` figure data with matplotlib (Agg backend, headless).
 
 One row per claim in the figure; the left panel is error against ``t`` (every sweep point of
 the claim overlaid), the right panel, for sweep claims, the fitted quantity against the swept
@@ -20,7 +20,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import NullFormatter  # noqa: E402
 
-from workbench.plots import (  # noqa: E402
+from workbench.outputs.figures import (  # noqa: E402
     FORMATS,
     ClaimFigure,
     FigureData,

@@ -1,10 +1,10 @@
 """Figure data: what a claim's figure shows, as plain arrays and strings (no matplotlib).
 
-:func:`claim_panels` turns a :class:`~workbench.evaluate.ClaimResult` into one
+:func:`claim_panels` turns a :class:`~workbench.engine.evaluate.ClaimResult` into one
 :class:`TracePanel` per sweep point (the seeds' traces, the aggregate and its band, the fit
 window, the fitted law over the window and the claimed rate anchored at the window start) and,
 for sweep claims, a :class:`ScalingPanel` (the fitted quantity against the swept parameter).
-:func:`figures` groups claims that share a card's ``figure`` value. :mod:`workbench.render`
+:func:`figures` groups claims that share a card's ``figure`` value. :mod:`workbench.outputs.drawing`
 draws the result; tests check the numbers here without drawing anything.
 """
 
@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.claims import Claim
+from workbench.cards.claims import Claim
+from workbench.cards.ratelaw import RateLaw, parse_rate
+from workbench.catalogue import AXIS_ITERATIONS
+from workbench.engine.fit import Curve, Fit, aggregate
+from workbench.engine.result import ClaimResult
+from workbench.engine.sweep import ScalingFit
 from workbench.errors import BadInputError
-from workbench.evaluate import ClaimResult
-from workbench.fit import Curve, Fit, aggregate
-from workbench.ratelaw import RateLaw, parse_rate
-from workbench.sweep import ScalingFit
 
 FORMATS = ("png", "pdf", "svg")
 # Tableau-10, the matplotlib default cycle, as hex so the data layer needs no matplotlib.
@@ -53,7 +54,7 @@ def algorithm_color(algorithm: str, known: Sequence[str] | None = None) -> str:
 
 
 def _catalogue_algorithms() -> list[str]:
-    from workbench.registry import catalogue
+    from workbench.catalogue import catalogue
 
     return [name for problem in catalogue().values() for name in problem.algorithms]
 
@@ -265,7 +266,7 @@ def trace_panel(claim: Claim, curve: Curve, fit: Fit | None,
         reference=reference_line(curve, fit, claim.rate, symbols, claim.aggregate)
         if fit is not None else None,
         xscale="linear" if geometric else "log",
-        xlabel="oracle calls" if claim.axis == "calls" and not cost else "iteration t",
+        xlabel="iteration t" if claim.axis in (AXIS_ITERATIONS, "t") or cost else claim.axis,
         ylabel=f"{claim.measure} ({claim.aggregate} over {values.shape[0]} seeds)",
         floor=curve.floor, status=fit.status if fit is not None else "",
         note=fit.reason if fit is not None else "", target=target,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,17 +68,6 @@ def default_path(quick: bool) -> Path:
     return Path("baselines") / ("quick.json" if quick else "full.json")
 
 
-def code_version() -> str:
-    """``git describe --always --dirty`` of the checkout holding this package, or ``""``."""
-    here = Path(__file__).resolve().parent
-    try:
-        done = subprocess.run(["git", "-C", str(here), "describe", "--always", "--dirty"],
-                              capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
 def plain(value: Any) -> Any:
     """``value`` with numpy scalars and arrays and tuples turned into JSON types."""
     if isinstance(value, dict):
@@ -113,7 +101,7 @@ def fitted_quantity(result: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def record(result: dict[str, Any], git: str = "") -> dict[str, Any]:
-    """The baseline entry of one ``verify --json`` object (``ClaimResult.as_dict()``)."""
+    """The baseline entry of one ``verify --json`` object (``ClaimResult.to_dict()``)."""
     provenance = dict(result.get("provenance") or {})
     provenance.pop("wall_seconds_all_claims", None)
     if provenance.get("card"):

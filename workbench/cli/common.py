@@ -1,13 +1,33 @@
-"""Choosing claims on the command line: the arguments and the selection every command shares."""
+"""What every command shares: exit codes, claim selection and its arguments, JSON output."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Sequence
+from typing import Any
 
-from workbench.claims import Claim
+from workbench.cards.claims import Claim, load_claims
+from workbench.engine.execute import default_jobs
 from workbench.errors import BadInputError
-from workbench.run import default_jobs
+from workbench.outputs.baselines import plain
+
+EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def assignments(items: Sequence[str], option: str) -> dict[str, float]:
+    """``NAME=NUMBER`` options (``--tol``, ``--param``) as a dict; anything else is bad input."""
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            values[name.strip()] = float(text)
+        except ValueError:
+            raise BadInputError(f"expected NAME=NUMBER, got {item!r}", source=option) from None
+    return values
 
 
 def select_claims(claims: list[Claim], ids: Sequence[str], family: str | None,
@@ -28,6 +48,14 @@ def select_claims(claims: list[Claim], ids: Sequence[str], family: str | None,
     return chosen
 
 
+def selected(args: argparse.Namespace) -> list[Claim]:
+    """The claims the command line selects; none selected is bad input."""
+    claims = select_claims(load_claims(args.claims), args.ids, args.family, args.command)
+    if not claims:
+        raise BadInputError("no claims selected", source=args.command)
+    return claims
+
+
 def add_selection_arguments(p: argparse.ArgumentParser, seeds: bool = True) -> None:
     """``CLAIM_ID ...``, ``--claims``, ``--family``, ``--quick``, ``--jobs`` and more."""
     p.add_argument("ids", nargs="*", metavar="CLAIM_ID")
@@ -40,3 +68,13 @@ def add_selection_arguments(p: argparse.ArgumentParser, seeds: bool = True) -> N
     p.add_argument("--jobs", type=int, default=default_jobs(),
                    help="worker processes (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def print_errors(errors: Sequence[BadInputError]) -> None:
+    for error in errors:
+        print(f"workbench: error: {error.one_line()}", file=sys.stderr)
+
+
+def dumps(value: Any) -> str:
+    """JSON text of results (numpy scalars and arrays become plain numbers and lists)."""
+    return json.dumps(plain(value), indent=2)

@@ -15,11 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from workbench.cards.ratelaw import RateLaw, parse_rate
+from workbench.cards.tolerances import Tolerances
+from workbench.catalogue import AXIS_ITERATIONS, Param, check_params, get_algorithm, get_problem
 from workbench.errors import BadInputError
-from workbench.fit import AGGREGATES
-from workbench.ratelaw import RateLaw, parse_rate
-from workbench.registry import check_keys, get_algorithm, get_problem
-from workbench.tolerances import Tolerances
 
 PAPER_KEYS = {"title", "authors", "year", "arxiv", "doi", "url", "venue"}
 CLAIM_KEYS = {
@@ -32,7 +31,8 @@ REQUIRED = ("id", "statement", "problem", "algorithm", "measure", "horizon", "se
 MODE_KEYS = {"horizon", "seeds", "problem_params", "hyper", "t_min", "sweep"}
 SWEEP_KEYS = {"parameter", "values", "range", "quantity", "target", "limit", "complexity"}
 QUANTITIES = ("rate_constant", "cost")
-AXES = ("iterations", "calls")
+# How seeds combine: mean (claims in expectation), median, max (worst case over seeds).
+AGGREGATES = ("mean", "median", "max")
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,18 @@ class Claim:
         return {**hyper, **params, **constants, **self.rate_params}
 
 
+def trajectory_claim(name: str, law: RateLaw, params: Mapping[str, float],
+                     aggregate: str = "mean", t_min: float | None = None,
+                     tolerances: Tolerances | None = None) -> Claim:
+    """A claim about a given trajectory (``workbench fit``): no problem, no algorithm."""
+    if aggregate not in AGGREGATES:
+        raise _fail(f"must be one of {', '.join(AGGREGATES)}, got {aggregate!r}", "aggregate")
+    return Claim(id=name, statement="", paper={}, source=name, problem="", algorithm="",
+                 measure="value", rate=law, horizon=1, seeds=1, problem_params={}, hyper={},
+                 rate_params=dict(params), aggregate=aggregate, axis="t", t_min=t_min,
+                 tolerances=tolerances or Tolerances())
+
+
 def _fail(message: str, field_name: str) -> BadInputError:
     return BadInputError(message, field=field_name)
 
@@ -144,7 +156,9 @@ def _sweep_values(spec: Mapping[str, Any], field_name: str) -> list[float]:
         return [float(_number(v, field_name + ".values")) for v in values]
     if "range" in spec:
         r = _table(spec["range"], field_name + ".range")
-        check_keys({k: 0 for k in r}, {"start": 0, "stop": 0, "num": 0}, field_name + ".range")
+        unknown = set(r) - {"start", "stop", "num"}
+        if unknown:
+            raise _fail(f"unknown key(s) {', '.join(sorted(unknown))}", field_name + ".range")
         start, stop = (float(_number(r.get(k), f"{field_name}.range.{k}"))
                        for k in ("start", "stop"))
         num = _number(r.get("num"), field_name + ".range.num", integer=True)
@@ -154,7 +168,7 @@ def _sweep_values(spec: Mapping[str, Any], field_name: str) -> list[float]:
     raise _fail("needs values = [...] or range = {start, stop, num}", field_name)
 
 
-def _parse_sweep(spec: Any, allowed: Mapping[str, Any], rate: RateLaw | None) -> Sweep:
+def _parse_sweep(spec: Any, allowed: Mapping[str, Param], rate: RateLaw | None) -> Sweep:
     spec = _table(spec, "sweep")
     unknown = set(spec) - SWEEP_KEYS
     if unknown:
@@ -188,7 +202,9 @@ def _parse_sweep(spec: Any, allowed: Mapping[str, Any], rate: RateLaw | None) ->
     limit = spec.get("limit", "")
     if limit not in ("", "small", "large"):
         raise _fail(f"limit must be \"small\" or \"large\", got {limit!r}", "sweep.limit")
-    return Sweep(parameter, tuple(_sweep_values(spec, "sweep")), quantity, law, target, limit)
+    values = tuple(allowed[parameter].check(parameter, v, "sweep.values")
+                   for v in _sweep_values(spec, "sweep"))
+    return Sweep(parameter, values, quantity, law, target, limit)
 
 
 def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) -> Claim:
@@ -210,11 +226,12 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         raise _fail(f"unknown measure {raw['measure']!r} for {problem.name}/{algorithm.name};"
                     f" known: {', '.join(algorithm.measures)}", "measure")
     problem_params = _table(raw.get("problem_params", {}), "problem_params")
-    check_keys(problem_params, problem.params, "problem_params")
+    problem_params = check_params(problem_params, problem.params, "problem_params")
     hyper = _table(raw.get("hyper", {}), "hyper")
-    check_keys(hyper, algorithm.hyper, "hyper")
+    hyper = check_params(hyper, algorithm.hyper, "hyper")
     rate_params = _table(raw.get("rate_params", {}), "rate_params")
-    check_keys(rate_params, {k: 0 for k in rate_params}, "rate_params")
+    rate_params = check_params(rate_params, {k: Param(0.0) for k in rate_params},
+                               "rate_params")
     law = None
     try:
         law = parse_rate(raw["rate"]) if "rate" in raw else None
@@ -242,9 +259,10 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     aggregate = raw.get("aggregate", "mean")
     if aggregate not in AGGREGATES:
         raise _fail(f"must be one of {', '.join(AGGREGATES)}, got {aggregate!r}", "aggregate")
-    axis = raw.get("axis", "iterations")
-    if axis not in AXES:
-        raise _fail(f"must be one of {', '.join(AXES)}, got {axis!r}", "axis")
+    axis = raw.get("axis", AXIS_ITERATIONS)
+    if axis not in algorithm.axes:
+        raise _fail(f"{problem.name}/{algorithm.name} counts {', '.join(algorithm.axes)}; got "
+                    f"{axis!r}", "axis")
     tolerances = Tolerances()
     tolerance_note = ""
     if "tolerances" in raw:
@@ -256,8 +274,9 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     quick = _table(raw.get("quick", {}), "quick")
     if set(quick) - MODE_KEYS:
         raise _fail(f"unknown key(s) {', '.join(sorted(set(quick) - MODE_KEYS))}", "quick")
-    check_keys(quick.get("problem_params", {}), problem.params, "quick.problem_params")
-    check_keys(quick.get("hyper", {}), algorithm.hyper, "quick.hyper")
+    check_params(_table(quick.get("problem_params", {}), "quick.problem_params"),
+                 problem.params, "quick.problem_params")
+    check_params(_table(quick.get("hyper", {}), "quick.hyper"), algorithm.hyper, "quick.hyper")
     for key in ("horizon", "seeds"):
         for where, table in ((key, raw), (f"quick.{key}", quick)):
             if key in table:
@@ -265,7 +284,9 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     if "sweep" in quick:
         if sweep is None:
             raise _fail("the claim has no sweep", "quick.sweep")
-        _sweep_values(_table(quick["sweep"], "quick.sweep"), "quick.sweep")
+        declared = {**problem.params, **algorithm.hyper}[sweep.parameter]
+        for value in _sweep_values(_table(quick["sweep"], "quick.sweep"), "quick.sweep"):
+            declared.check(sweep.parameter, value, "quick.sweep.values")
     for where, table in (("t_min", raw), ("quick.t_min", quick)):
         if "t_min" in table:
             _number(table["t_min"], where)

@@ -17,7 +17,6 @@ import html
 import json
 import math
 import platform
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,24 +24,18 @@ from typing import Any
 import numpy as np
 
 from workbench import __version__
-from workbench.evaluate import ClaimResult, versions
-from workbench.plots import VERDICT_COLORS, RunDetail, algorithm_color, figure_name, figures
-from workbench.table import observed_text
+from workbench.engine.pipeline import versions
+from workbench.engine.result import ClaimResult
+from workbench.outputs.figures import (
+    VERDICT_COLORS,
+    RunDetail,
+    algorithm_color,
+    figure_name,
+    figures,
+)
 
 PAGE = "report.html"
 DATA = "report.json"
-
-
-def code_version() -> str:
-    """``git describe --always --dirty --tags`` of the checkout, else the package version."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root,
-                             capture_output=True, text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return __version__
-    described = out.stdout.strip()
-    return f"{__version__} ({described})" if described else __version__
 
 
 def provenance(results: Sequence[ClaimResult], quick: bool,
@@ -53,7 +46,7 @@ def provenance(results: Sequence[ClaimResult], quick: bool,
     first = results[0].provenance if results else {}
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "code_version": code_version(),
+        "code_version": f"{__version__} ({versions()['git']})",
         **versions(), "matplotlib": matplotlib.__version__,
         "platform": platform.platform(),
         "mode": "quick" if quick else "full",
@@ -77,7 +70,7 @@ def rows(results: Sequence[ClaimResult], figure_ext: str = "png") -> list[dict[s
     """One JSON-ready row per claim: the ``verify --json`` object plus family and figure."""
     out = []
     for result in results:
-        row = result.as_dict()
+        row = result.to_dict()
         row["family"] = result.claim.family
         row["figure"] = f"{figure_name(result.claim)}.{figure_ext}"
         row["rate_latex"] = result.claim.rate.latex()
@@ -93,7 +86,7 @@ def _sort_key(row: dict[str, Any]) -> str:
 
 
 def _rate_cell(row: dict[str, Any], cache: dict[str, str]) -> str:
-    from workbench.render import math_svg
+    from workbench.outputs.drawing import math_svg
 
     latex = row["rate_latex"]
     if latex not in cache:
@@ -109,7 +102,7 @@ def _rate_cell(row: dict[str, Any], cache: dict[str, str]) -> str:
 
 def _row_html(row: dict[str, Any], cache: dict[str, str]) -> str:
     e = html.escape
-    observed, ci = observed_text(row)
+    observed, ci = row["observed_text"], row["ci_text"]
     verdict = row["verdict"] + (f" ({row['direction']})" if row["direction"] else "")
     color = algorithm_color(row["algorithm"])
     cells = [
@@ -172,10 +165,10 @@ def write_report(results: Sequence[ClaimResult], details: Sequence[RunDetail | N
                  run_info: dict[str, Any] | None = None) -> Path:
     """Write ``report.html``, ``report.json`` and one PNG per figure into ``out_dir``.
 
-    ``details[i]`` belongs to ``results[i]`` (see :func:`workbench.plots.claim_figure`).
+    ``details[i]`` belongs to ``results[i]`` (see :func:`workbench.outputs.figures.claim_figure`).
     Returns the page's path.
     """
-    from workbench import render
+    from workbench.outputs import drawing as render
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -7,14 +7,14 @@ of problems, kernels or claims.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from workbench.cards.claims import AGGREGATES
+from workbench.cards.ratelaw import RateLaw
+from workbench.cards.tolerances import Tolerances
 from workbench.errors import BadInputError
-from workbench.ratelaw import RateLaw
-from workbench.tolerances import Tolerances
-
-AGGREGATES = ("mean", "median", "max")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,19 @@ class Fit:
         """Contraction factor per unit of ``t`` for geometric fits."""
         return None if self.model != "geometric" or self.estimate is None \
             else float(np.exp(-self.estimate))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fit's part of the ``observed`` JSON object."""
+        out: dict[str, Any] = {"model": self.model, "status": self.status,
+                               "seeds": self.seeds, "estimate": self.estimate,
+                               "ci": list(self.ci) if self.ci else None,
+                               "expected": self.expected}
+        if self.model == "power":
+            out["exponent"] = self.estimate
+        else:
+            out.update(rate_constant=self.estimate, factor=self.factor,
+                       shape_ratio=self.shape_ratio)
+        return out
 
 
 def aggregate(values: np.ndarray, how: str) -> np.ndarray:

@@ -19,10 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workbench import baseline
-from workbench.claims import Claim, load_claims
+from workbench.cards.claims import Claim, load_claims
+from workbench.cli.common import add_selection_arguments, select_claims
+from workbench.engine.pipeline import code_version, run_claims, versions
 from workbench.errors import BadInputError
-from workbench.selection import add_selection_arguments, select_claims
+from workbench.outputs import baselines as baseline
+from workbench.outputs.table import format_table
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
 CHECK_HELP = """Re-run the baseline's claims and compare. A claim regresses when its verdict
@@ -34,7 +36,6 @@ floor + sqrt(h_old^2 + h_new^2), h the CI half-widths. Exit 0 no regression, 1 r
 def _run(claims: list[Claim], quick: bool, seed_start: int, args: argparse.Namespace,
          ) -> list[dict[str, Any]]:
     """Run claims like ``verify``; a claim that hits bad input stops the command (exit 2)."""
-    from workbench.cli import run_claims
 
     outcomes, errors = run_claims(claims, quick, None, seed_start, args.jobs,
                                   not args.no_progress)
@@ -42,13 +43,10 @@ def _run(claims: list[Claim], quick: bool, seed_start: int, args: argparse.Names
         print(f"workbench: error: {error.one_line()}", file=sys.stderr)
     if errors:
         raise errors[0]
-    return [o.as_dict() for o in outcomes]
+    return [o.to_dict() for o in outcomes]
 
 
 def cmd_save(args: argparse.Namespace) -> int:
-    from workbench.evaluate import versions
-    from workbench.table import format_table
-
     claims = select_claims(load_claims(args.claims), args.ids, args.family)
     if not claims:
         raise BadInputError("no claims selected", source="baseline save")
@@ -66,7 +64,7 @@ def cmd_save(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     command = _command_line(args, out)
     document = baseline.build(results, mode, command, seconds, versions(),
-                              baseline.code_version())
+                              code_version())
     document["claims"] = {**previous, **document["claims"]}
     baseline.write(document, out)
     print(format_table(results))

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from workbench.ratelaw import RateLaw
-from workbench.tolerances import Tolerances
-from workbench.verdict import INCONCLUSIVE, Verdict, judge_interval
+from workbench.cards.ratelaw import RateLaw
+from workbench.cards.tolerances import Tolerances
+from workbench.engine.verdict import INCONCLUSIVE, Verdict, judge_interval
 
 
 def first_crossing(axis: np.ndarray, values: np.ndarray, target: float) -> float:

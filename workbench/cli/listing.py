@@ -1,0 +1,35 @@
+"""``workbench list``: problems, algorithms, measures, counters and claims."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from workbench.cards.claims import load_claims
+from workbench.catalogue import catalogue
+from workbench.cli.common import EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for name, problem in sorted(catalogue().items()):
+        if args.family and problem.family != args.family:
+            continue
+        print(f"{name}: {problem.description}")
+        print(f"    params: {problem.describe_params()}")
+        for algorithm in problem.algorithms.values():
+            print(f"    algorithm {algorithm.describe()}")
+    print("\nclaims:")
+    for claim in load_claims(args.claims):
+        if args.family and claim.family != args.family:
+            continue
+        print(f"  {claim.id:<36} {claim.rate.text:<28} {claim.problem}/{claim.algorithm} "
+              f"[{claim.measure}]")
+    return EXIT_OK
+
+
+def add_list_command(sub: Any) -> None:
+    p = sub.add_parser("list", help="problems, algorithms, measures and claims")
+    p.add_argument("--family")
+    p.add_argument("--claims", action="append", metavar="PATH",
+                   help="a card file or folder (repeatable)")
+    p.set_defaults(func=cmd_list)

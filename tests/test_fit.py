@@ -66,7 +66,7 @@ def test_geometric_rate_constant_and_factor():
 
 def test_power_law_against_a_linear_rate_claim_is_slower():
     fit, v = verdict_of(T**-2.0, "exp(-Omega(T))")
-    assert fit.shape_ratio == pytest.approx(0.71, abs=0.03)
+    assert fit.status == "sublinear"
     assert (v.verdict, v.direction) == ("mismatch", "slower")
 
 

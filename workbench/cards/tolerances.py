@@ -45,19 +45,42 @@ class Tolerances:
         Stalled: the tail's log-log slope is flatter than this fraction of the claimed one.
     stall_slope
         Stalled, for geometric claims: the tail's log-log slope is flatter than this.
-    sublinear_ratio
-        A geometric claim is contradicted when the late semilog rate in the window is below
-        this fraction of the early one: a power law gives 0.71 on a window ``[T/2, T]``,
-        geometric decay gives 1.
+    local_fraction, min_local_decades
+        Power laws: the local slopes are taken over half-overlapping sub-windows of this
+        fraction of the usable log-range (at least ``min_local_decades``); the last one is the
+        final estimate. A quarter of the range gives 5-7 local values on 2-6 decades.
+    transient_order
+        The local slope's deviation from the claim shrinks like ``t**-p``; ``q = p ln t`` is
+        its order in ``1/ln t``. A missing log factor gives exactly ``q = 1`` at every ``t``
+        (``error / r(T)`` grows without bound), a ratio that converges like ``1/ln t`` gives
+        ``q = 2``, a power transient ``t**-a`` gives ``a ln t`` (``1/(t + s)`` as ``1/T``:
+        ``q`` near ``ln t``). Above 1.5, halfway between a log factor and a converging ratio,
+        the deviation is dying out (a transient: pre-asymptotic, never a mismatch); at or
+        below it, it is persistent.
+    log_factor_order
+        A persistent deviation with ``q`` above this (0.5, halfway between a log factor's 1 and
+        a constant offset's 0) is log-like and goes to the ratio test (``ratio_growth``) even
+        within ``slope``; at or below it the deviation is a constant offset of the exponent
+        (``t**-0.95`` judged as ``1/T``), which ``slope`` governs.
+    ratio_growth
+        A persistent deviation (see ``transient_order``), within ``slope`` but significant,
+        is a mismatch once ``error / r(T)`` has grown by this factor over the later half of
+        the usable range (a missing ``log T`` grows it by 2 from ``1e3`` to ``1e6``), and
+        inconclusive below it: the data cannot tell a log factor from a transient.
+    sublinear_exponent
+        Geometric claims: the semilog rate of a power law falls like ``t**-1``, of geometric
+        decay like ``t**0``. A seed whose rate falls faster than ``t**-0.5`` over the window
+        *and* over its final half is sublinear (the final half spares a curve whose rate
+        switched within the window and then held, and a sum of geometric modes whose fast
+        one has died out); the old half-window ratio 0.85 corresponds to 0.48.
     diverge_factor
         Diverged: a value exceeds this multiple of the first value (or is not finite).
     max_censored_fraction
         A sweep whose targets were missed at more than this fraction of points is
         inconclusive.
     confidence
-        Level of the confidence intervals (bootstrap over seeds).
-    bootstrap
-        Bootstrap resamples.
+        Level of the confidence intervals (jackknife t-intervals over seeds); split
+        Bonferroni-style over seeds for ``aggregate = "each"``.
     """
 
     slope: float = 0.1
@@ -71,11 +94,15 @@ class Tolerances:
     floor_margin: float = 10.0
     stall_fraction: float = 0.1
     stall_slope: float = 0.05
-    sublinear_ratio: float = 0.85
+    local_fraction: float = 0.25
+    min_local_decades: float = 0.5
+    transient_order: float = 1.5
+    log_factor_order: float = 0.5
+    ratio_growth: float = 1.5
+    sublinear_exponent: float = 0.5
     diverge_factor: float = 1e3
     max_censored_fraction: float = 0.25
     confidence: float = 0.95
-    bootstrap: int = 400
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

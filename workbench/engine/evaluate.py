@@ -18,9 +18,10 @@ from workbench.engine.verdict import MISMATCH, Verdict, judge
 from workbench.errors import BadInputError
 
 
-def _curve(claim: Claim, results: list[TaskResult],
-           axis_name: str) -> tuple[Curve, dict[str, float]]:
-    """The seeds' traces of one sweep point on one grid, and the rate symbols' values."""
+def _curve(claim: Claim, results: list[TaskResult], axis_name: str,
+           ) -> tuple[Curve, dict[str, float], list[dict[str, float]]]:
+    """The seeds' traces of one sweep point on one grid, the rate symbols' values for the
+    aggregate, and each seed's own (instance constants differ between seeds)."""
     values = np.array([r.measures[claim.measure] for r in results])
     if axis_name != AXIS_ITERATIONS:
         axis = results[0].measures[axis_name]
@@ -34,11 +35,25 @@ def _curve(claim: Claim, results: list[TaskResult],
         keep = axis > 0
         axis, values = axis[keep], values[:, keep]
     floor = max(r.floors.get(claim.measure, 0.0) for r in results)
-    constants = {k: float(np.median([r.constants[k] for r in results]))
-                 for k in results[0].constants}
     task = results[0].task
-    return Curve(axis, values, floor), claim.symbol_values(task.problem_params, task.hyper,
-                                                           constants)
+    per_seed = [claim.symbol_values(task.problem_params, task.hyper, r.constants)
+                for r in results]
+    return Curve(axis, values, floor), _aggregate_symbols(claim, per_seed), per_seed
+
+
+def _aggregate_symbols(claim: Claim, per_seed: list[dict[str, float]]) -> dict[str, float]:
+    """The symbols' values for a claim on the aggregate of several seeds.
+
+    An explicit factor bounds each seed's error by its own ``rho_s**T``; their mean is then
+    bounded at the rate of the slowest (upper bounds) or fastest (lower bounds) seed, so that
+    seed's values are used. Otherwise the median over seeds of each value.
+    """
+    law = claim.rate
+    if law.shape == "geometric" and law.has_factor and law.parameters:
+        constants = [law.rate_constant_value(values) for values in per_seed]
+        pick = np.argmax if law.error_bound == "lower" else np.argmin
+        return dict(per_seed[int(pick(constants))])
+    return {k: float(np.median([values[k] for values in per_seed])) for k in per_seed[0]}
 
 
 def _rate_constant_law(claim: Claim) -> RateLaw:
@@ -64,19 +79,20 @@ def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = N
     for result in sorted(results, key=lambda r: (r.task.point, r.task.seed)):
         by_point.setdefault(result.task.point, []).append(result)
     cost_sweep = claim.sweep is not None and claim.sweep.quantity == "cost"
-    curves, fits, symbols, costs = [], [], [], []
+    curves, fits, symbols, costs, seed_symbols = [], [], [], [], []
     for point_results in by_point.values():
         # Cost sweeps read each seed's own crossing; their curves are for plots only and
         # use the iteration grid, which all seeds share.
-        curve, values = _curve(claim, point_results,
-                               AXIS_ITERATIONS if cost_sweep else claim.axis)
+        curve, values, per_seed = _curve(claim, point_results,
+                                         AXIS_ITERATIONS if cost_sweep else claim.axis)
         if cost_sweep:
             costs.append([_cost(claim, r) for r in point_results])
         curves.append(curve)
         symbols.append(values)
+        seed_symbols.append(per_seed)
         if not cost_sweep:  # a cost sweep reads crossings; its curves follow no stated rate
             fits.append(fit_curve(curve, claim.rate, values, tol, claim.aggregate,
-                                  claim.t_min))
+                                  claim.t_min, per_seed))
     info = dict(provenance or {})
     info.setdefault("seconds", sum(r.seconds for r in results))
     if claim.sweep is None:
@@ -106,9 +122,11 @@ def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
     sweep = claim.sweep
     assert sweep is not None
     values = np.array(sweep.values)
-    for fit in fits:
-        if fit.status in ("diverged", "stalled") and sweep.quantity != "cost":
-            verdict = Verdict(MISMATCH, fit.status, fit.reason)
+    for value, fit in zip(values, fits, strict=False):
+        verdict = judge(claim.rate, fit, tol)
+        if verdict.verdict == MISMATCH:  # a diverged, stalled or sublinear sweep point
+            verdict = Verdict(MISMATCH, verdict.direction,
+                              f"at {sweep.parameter}={value:g}: {verdict.reason}")
             return ClaimResult(claim, verdict, fit, None, curves, fits, tol, info, symbols)
     seeds = curves[0].values.shape[0]
     quantities = costs if sweep.quantity == "cost" else np.full((seeds, values.size), np.nan)
@@ -116,8 +134,7 @@ def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
         if sweep.quantity != "cost" and fits[j].status == "ok":
             for s in range(seeds):
                 single = Curve(curve.t, curve.values[s:s + 1], curve.floor)
-                one = fit_curve(single, claim.rate, symbols[j], tol, claim.aggregate,
-                                claim.t_min)
+                one = fit_curve(single, claim.rate, symbols[j], tol, "mean", claim.t_min)
                 quantities[s, j] = one.estimate if one.status == "ok" else np.nan
     law = sweep.law if sweep.law is not None else _rate_constant_law(claim)
     params = {**symbols[0], **claim.rate_params}

@@ -8,81 +8,43 @@ from below (``Omega``, ``exp(-O(.))``) only by significantly *faster* decay; ``T
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Fit
+from workbench.engine.laws import judge_geometric, judge_power
+from workbench.engine.outcome import CONSISTENT, INCONCLUSIVE, MISMATCH, Verdict, judge_interval
 
-CONSISTENT, MISMATCH, INCONCLUSIVE = "consistent", "mismatch", "inconclusive"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """``verdict`` is consistent, mismatch or inconclusive; ``direction`` says which way a
-    mismatch goes; ``notes`` carry what a reader should know besides (slack, vacuity)."""
-
-    verdict: str
-    direction: str = ""
-    reason: str = ""
-    notes: tuple[str, ...] = ()
-
-
-def judge_interval(lo: float, hi: float, allowed_lo: float, allowed_hi: float,
-                   faster_is_high: bool, what: str) -> Verdict:
-    """Compare a confidence interval ``[lo, hi]`` with the allowed range of a quantity.
-
-    ``faster_is_high`` says whether a larger value means faster convergence (true for rate
-    constants, false for log-log slopes, which are negative for decaying errors).
-    """
-    above, below = "faster" if faster_is_high else "slower", \
-        "slower" if faster_is_high else "faster"
-    if lo > allowed_hi:
-        return Verdict(MISMATCH, above, f"{what}: CI [{lo:.3g}, {hi:.3g}] lies above the "
-                       f"allowed maximum {allowed_hi:.3g}")
-    if hi < allowed_lo:
-        return Verdict(MISMATCH, below, f"{what}: CI [{lo:.3g}, {hi:.3g}] lies below the "
-                       f"allowed minimum {allowed_lo:.3g}")
-    if lo >= allowed_lo and hi <= allowed_hi:
-        return Verdict(CONSISTENT)
-    return Verdict(INCONCLUSIVE, "", f"too noisy: {what} CI [{lo:.3g}, {hi:.3g}] straddles "
-                   f"the allowed range [{allowed_lo:.3g}, {allowed_hi:.3g}]")
-
+__all__ = ["CONSISTENT", "INCONCLUSIVE", "MISMATCH", "Verdict", "judge", "judge_interval"]
 
 def judge(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
-    """The verdict for one fitted curve."""
-    if fit.status == "diverged":
-        return Verdict(MISMATCH, "diverged", fit.reason)
-    if fit.status == "stalled":
-        return Verdict(MISMATCH, "stalled", fit.reason)
+    """The verdict for one fitted curve (for ``aggregate = "each"``, for every seed)."""
+    if fit.per_seed:
+        return _judge_each(law, fit, tol)
+    if fit.status in ("diverged", "stalled"):
+        return Verdict(MISMATCH, fit.status, fit.reason)
+    if fit.status == "sublinear":
+        return Verdict(MISMATCH, "slower", fit.reason)
+    if fit.status in ("superlinear", "floor_early"):
+        return Verdict(MISMATCH, "faster", fit.reason)
     if fit.status == "insufficient":
         return Verdict(INCONCLUSIVE, "", fit.reason)
-    assert fit.ci is not None
-    lo, hi = fit.ci
-    side = law.error_bound
-    inf = float("inf")
-    if fit.model == "power":
-        allowed_lo = fit.expected - tol.slope if side != "upper" else -inf
-        allowed_hi = fit.expected + tol.slope if side != "lower" else inf
-        return judge_interval(lo, hi, allowed_lo, allowed_hi, False,
-                              f"log-log slope {fit.estimate:.3f} (expected {fit.expected:.3f}"
-                              f" ± {tol.slope:g})")
-    if side != "lower" and fit.shape_ratio is not None \
-            and fit.shape_ratio < tol.sublinear_ratio:
-        return Verdict(MISMATCH, "slower", f"sublinear: the semilog rate falls to "
-                       f"{fit.shape_ratio:.2f} of its early value within the window "
-                       f"(< sublinear_ratio={tol.sublinear_ratio:g})")
-    if side != "upper" and fit.shape_ratio is not None \
-            and fit.shape_ratio > 1 / tol.sublinear_ratio:
-        return Verdict(MISMATCH, "faster", f"superlinear: the semilog rate grows to "
-                       f"{fit.shape_ratio:.2f} times its early value within the window")
-    if fit.expected is None:
-        if lo <= 0 and side != "lower":
-            return Verdict(INCONCLUSIVE, "", f"rate constant CI [{lo:.3g}, {hi:.3g}] "
-                           "includes 0")
-        return Verdict(CONSISTENT)
-    allowed_lo = fit.expected * (1 - tol.rate_rtol) if side != "lower" else -inf
-    allowed_hi = fit.expected * (1 + tol.rate_rtol) if side != "upper" else inf
-    return judge_interval(lo, hi, allowed_lo, allowed_hi, True,
-                          f"rate constant {fit.estimate:.4g} (claimed {fit.expected:.4g} ± "
-                          f"{tol.rate_rtol:.0%})")
+    verdict = (judge_power if fit.model == "power" else judge_geometric)(fit, law, tol)
+    return Verdict(verdict.verdict, verdict.direction, verdict.reason,
+                   tuple(fit.notes) + verdict.notes)
+
+
+def _judge_each(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
+    """Every run must satisfy the claim: a mismatch in one seed is a mismatch."""
+    per_tol = replace(tol, confidence=1 - (1 - tol.confidence) / len(fit.per_seed))
+    verdicts = [judge(law, f, per_tol) for f in fit.per_seed]
+    total = len(verdicts)
+    for wanted in (MISMATCH, INCONCLUSIVE):
+        hits = [(i, v) for i, v in enumerate(verdicts) if v.verdict == wanted]
+        if hits:
+            i, v = hits[0]
+            return Verdict(wanted, v.direction, f"{len(hits)} of {total} seeds {wanted}; seed "
+                           f"{i + 1}: {v.reason}", tuple(fit.notes))
+    slack = [n for v in verdicts for n in v.notes if n.startswith("slack")]
+    return Verdict(CONSISTENT, "", "", tuple(fit.notes) + tuple(slack[:1]))

@@ -11,7 +11,7 @@ from workbench.engine.result import ClaimResult
 COLUMNS = ("claim", "stated rate", "observed", "CI", "verdict", "reason")
 # The tolerances printed under the table (the rest are in the README and the JSON).
 SHOWN_TOLERANCES = ("slope", "rate_rtol", "scaling", "min_window_decades", "window_fraction",
-                    "sublinear_ratio", "confidence")
+                    "transient_order", "ratio_growth", "sublinear_exponent", "confidence")
 
 
 def verdict_text(result: dict[str, Any]) -> str:

@@ -1,11 +1,12 @@
-"""Per-iteration time of the matrix_sensing kernels against plain NumPy, side by side.
+"""Per-iteration time of the matrix_sensing kernels against their NumPy twins, side by side.
 
-Run: ``python benchmarks/bench_matrix_sensing.py``. Not a test: it prints a table. Each kernel
-is warmed up (JIT compiled) first; then the Numba kernel and a plain NumPy loop doing the
-same update (BLAS matmuls, one allocation per operation) run on the same instance and
-initialisation, alternately, and the best of a few repeats is reported per iteration.
-Sizes: a quick-mode-like instance and a larger one, each with the population operator and
-with Gaussian measurements.
+Run: ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_matrix_sensing.py``. Not a test: it
+prints a table. Each kernel is warmed up (JIT compiled) first; then the Numba kernel (through
+its public wrapper) and its plain NumPy twin from
+``workbench.problems.matrix_sensing.reference`` (BLAS matmuls, one allocation per operation;
+the same seed, hence the same initial factors) run on the same instance, alternately, and the
+best of a few repeats is reported per iteration. Sizes: a quick-mode-like instance and a
+larger one, each with the population operator and with Gaussian measurements.
 """
 
 from __future__ import annotations
@@ -15,61 +16,37 @@ from collections.abc import Callable
 
 import numpy as np
 from workbench.problems import matrix_sensing as ms
+from workbench.problems.matrix_sensing import reference
 
 REPEATS = 3
 
 
-def numpy_symmetric(inst: ms.SensingInstance, X: np.ndarray, eta: float, iters: int) -> None:
-    for _ in range(iters):
-        P = X @ X.T
-        if inst.population:
-            E = P - inst.M_star
-        else:
-            E = (inst.A.T @ (inst.A @ P.ravel() - inst.y)).reshape(P.shape)
-            E = 0.5 * (E + E.T)
-        _ = np.sum((P - inst.M_star) ** 2)
-        X = X - eta * E @ X
-
-
-def numpy_asymmetric(inst: ms.SensingInstance, F: np.ndarray, G: np.ndarray, eta: float,
-                     iters: int) -> None:
-    for _ in range(iters):
-        P = F @ G.T
-        if inst.population:
-            E = P - inst.M_star
-        else:
-            E = (inst.A.T @ (inst.A @ P.ravel() - inst.y)).reshape(P.shape)
-        _ = np.sum((P - inst.M_star) ** 2)
-        F, G = F - eta * E @ G, G - eta * E.T @ F
-
-
-def best_time(function: Callable[[], object]) -> float:
-    times = []
+def best_alternating(functions: list[Callable[[], object]]) -> list[float]:
+    """Best wall time of each function over ``REPEATS`` rounds, the functions alternating."""
+    best = [np.inf] * len(functions)
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for i, function in enumerate(functions):
+            start = time.perf_counter()
+            function()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
 
 
 def bench(label: str, inst: ms.SensingInstance, k: int, iters: int) -> None:
     grid = np.array([1, iters], dtype=np.int64)
-    X0, _ = ms.initial_factors(inst, 0, k, 0.1, asymmetric=False)
-    F0, G0 = ms.initial_factors(inst, 0, k, 0.1, asymmetric=True)
+    hyper = {"k": k, "alpha": 0.1}
     cases = [
-        ("gd X X^T", lambda: ms.run_gd(inst, grid, 0, k=k, alpha=0.1, eta=0.1),
-         lambda: numpy_symmetric(inst, X0, 0.1, iters)),
-        ("gd F G^T", lambda: ms.run_gd_asym(inst, grid, 0, k=k, alpha=0.1, eta=0.2),
-         lambda: numpy_asymmetric(inst, F0, G0, 0.2, iters)),
-        ("gd_modified", lambda: ms.run_gd_modified(inst, grid, 0, k=k, alpha=0.1, eta=0.2),
-         lambda: numpy_asymmetric(inst, F0, G0, 0.2, iters)),
+        ("gd X X^T", ms.run_gd_symmetric, reference.gd_symmetric, 0.1),
+        ("gd F G^T", ms.run_gd_factored, reference.gd_factored, 0.2),
+        ("gd_modified", ms.run_gd_modified, reference.gd_modified, 0.2),
     ]
-    for name, kernel, numpy_version in cases:
-        ms.run_gd(inst, np.array([1, 2]), 0, k=k)  # warm-up (JIT) outside the timing
-        ms.run_gd_asym(inst, np.array([1, 2]), 0, k=k)
-        ms.run_gd_modified(inst, np.array([1, 2]), 0, k=k)
-        t_kernel = best_time(kernel) / iters
-        t_numpy = best_time(numpy_version) / iters
+    for _, kernel, _, eta in cases:  # warm-up (JIT or cache load) outside the timing
+        kernel(inst, np.array([1, 2]), 0, eta=eta, **hyper)
+    for name, kernel, twin, eta in cases:
+        t_kernel, t_numpy = best_alternating([
+            lambda f=kernel, e=eta: f(inst, grid, 0, eta=e, **hyper),
+            lambda f=twin, e=eta: f(inst, grid, 0, eta=e, **hyper)])
+        t_kernel, t_numpy = t_kernel / iters, t_numpy / iters
         print(f"{label:<28} {name:<12} {t_kernel * 1e6:10.2f} {t_numpy * 1e6:10.2f} "
               f"{t_numpy / t_kernel:8.1f}x")
 

@@ -11,7 +11,8 @@ from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Curve, fit_curve
 from workbench.engine.sweep import fit_scaling
 from workbench.outputs.figures import (
-    PALETTE,
+    HASHED_PALETTE,
+    METHOD_COLORS,
     algorithm_color,
     claim_figure,
     figures,
@@ -91,7 +92,7 @@ def test_reference_of_exponential_form_has_constant_one():
 def test_claim_figure_axes_and_summary(tmp_path):
     cards = claims(tmp_path)
     power, detail = result(cards["syn-power"])
-    data = claim_figure(power, detail, known_algorithms=["gd", "sgd"])
+    data = claim_figure(power, detail)
     panel = data.traces[0]
     assert panel.xscale == "log"
     assert panel.window == power.fit.window
@@ -101,6 +102,8 @@ def test_claim_figure_axes_and_summary(tmp_path):
     assert data.summary[0] == "verdict: consistent"
     assert any(f"{power.fit.estimate:.3f}" in line for line in data.summary)
     assert "Tester (2026)" in data.paper
+    assert data.method_reference == "Robbins and Monro (1951)"  # sgd's Algorithm.reference
+    assert data.color == algorithm_color("sgd")
     factor, detail = result(cards["syn-factor"])
     assert claim_figure(factor, detail).traces[0].xscale == "linear"
     # Without symbol values the reference is left out, the rest stays.
@@ -108,12 +111,47 @@ def test_claim_figure_axes_and_summary(tmp_path):
     assert bare.reference is None and bare.fitted is not None
 
 
-def test_one_color_per_algorithm():
-    known = ["sgd", "gd", "perceptron"]
-    colors = {name: algorithm_color(name, known) for name in known}
-    assert len(set(colors.values())) == 3
-    assert all(algorithm_color(n, list(reversed(known))) == c for n, c in colors.items())
-    assert algorithm_color("unknown-alg", known) in PALETTE
+def test_well_known_methods_have_fixed_distinct_colors():
+    assert algorithm_color("gd") == "#1f77b4" and algorithm_color("sgd") == "#ff7f0e"
+    assert algorithm_color("extragradient") == algorithm_color("eg")  # aliases share
+    methods = {"gd", "sgd", "perceptron", "extragradient", "optimistic_gradient",
+               "proximal_point", "halpern", "gda", "gd_asym", "gd_modified"}
+    assert len({algorithm_color(name) for name in methods}) == len(methods)
+    # Hashed colors never take a well-known method's color.
+    assert not set(HASHED_PALETTE) & set(METHOD_COLORS.values())
+    assert algorithm_color("some_new_method") in HASHED_PALETTE
+
+
+def test_hashed_colors_are_stable_across_runs():
+    # crc32 of the name, not Python's per-process salted hash(): pinned values.
+    assert algorithm_color("some_new_method") == "#637939"
+    assert algorithm_color("frank_wolfe_away") == "#843c39"
+
+
+def test_adding_algorithms_recolors_nothing(monkeypatch):
+    """Colors depend on the name alone, not on what else the catalogue holds."""
+    import workbench.catalogue as catalogue_module
+    from workbench.catalogue import Algorithm, Problem, catalogue
+
+    real = catalogue()
+    names = sorted({a for problem in real.values() for a in problem.algorithms} | {"zeta"})
+    before = {name: algorithm_color(name) for name in names}
+    run = real["logistic.l2"].algorithms["gd"].run
+    extra = Problem("aaa.extra", real["logistic.l2"].make, {},
+                    [Algorithm(n, run, {}, ("f_gap",)) for n in ("a0", "aa", "gd_b", "zz")],
+                    "more algorithms")
+    monkeypatch.setattr(catalogue_module, "catalogue", lambda: {**real, extra.name: extra})
+    assert {name: algorithm_color(name) for name in names} == before
+
+
+def test_caption_cites_papers_and_methods(grouped_results):
+    results, details = grouped_results
+    pair = figures(results, details)[0]
+    assert pair.caption == [
+        f"Claim: {results[0].claim.paper_label}",
+        "Methods: sgd (Robbins and Monro (1951)); gd (Cauchy (1847))"]
+    single = figures(results, details)[1]
+    assert single.caption[-1] == "Method: gd (Cauchy (1847))"
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +161,7 @@ def grouped_results(tmp_path_factory):
 
 def test_shared_figure_groups_claims(grouped_results):
     results, details = grouped_results
-    grouped = figures(results, details, known_algorithms=["gd", "sgd"])
+    grouped = figures(results, details)
     assert [f.name for f in grouped] == ["pair", "syn-factor", "syn-sweep"]
     assert grouped[0].claim_ids == ["syn-power", "syn-slow"]
     first, second = grouped[0].claims

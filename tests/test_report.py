@@ -38,6 +38,8 @@ def test_json_has_the_same_rows_as_verify(report):
         assert row["verdict"] == r.verdict.verdict and row["rate"] == r.claim.rate.text
         assert (page.parent / row["figure"]).is_file()
     assert by_id["syn-power"]["figure"] == by_id["syn-slow"]["figure"] == "pair.png"
+    assert by_id["syn-power"]["method_reference"] == "Robbins and Monro (1951)"  # sgd
+    assert by_id["syn-slow"]["method_reference"] == "Cauchy (1847)"  # gd
     info = data["provenance"]
     assert info["mode"] == "quick" and info["seeds"]["syn-power"] == [0, 1, 2, 3]
     assert {"date", "code_version", "numpy", "matplotlib"} <= set(info)
@@ -55,6 +57,12 @@ def test_page_is_self_contained(report):
         assert (page.parent / source).is_file()
     assert text.count('<tr data-family="logistic"') == len(results)
     assert 'data-verdict="mismatch" id="claim-syn-slow"' in text
+    # The method column: the algorithm in its color, with the method's citation.
+    assert "<th>method</th>" in text
+    row = re.search(r'id="claim-syn-power">(.*?)</tr>', text, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert "sgd" in cells[2] and "Robbins and Monro (1951)" in cells[2]
+    assert 'border-color:#ff7f0e' in cells[2]
 
 
 def test_unrenderable_rate_falls_back_to_text():

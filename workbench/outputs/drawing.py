@@ -134,7 +134,8 @@ def render(data: FigureData) -> Figure:
     """A matplotlib figure (not attached to pyplot) for one figure's data.
 
     Each claim is a row: error against ``t``, a column with the legend and the verdict box,
-    and for sweep claims the scaling panel.
+    and for sweep claims the scaling panel. The caption underneath cites the claims' papers
+    and the methods' references.
     """
     rows = len(data.claims)
     sweeps = any(c.scaling is not None for c in data.claims)
@@ -155,12 +156,11 @@ def render(data: FigureData) -> Figure:
                 axes[row][2].set_title("scaling over the sweep", fontsize=8, loc="left")
             else:
                 axes[row][2].axis("off")
-    papers = "\n".join(textwrap.fill(p, int(width * 17))
-                       for p in dict.fromkeys(c.paper for c in data.claims))
-    lines = papers.count("\n") + 1
+    caption = "\n".join(textwrap.fill(line, int(width * 17)) for line in data.caption)
+    lines = caption.count("\n") + 1
     bottom = 0.14 * lines / (ROW_HEIGHT * rows + 0.3)
     fig.tight_layout(rect=(0, bottom, 1, 1))
-    fig.text(0.01, 0.01, papers, fontsize=7, color="#333333", ha="left", va="bottom")
+    fig.text(0.01, 0.01, caption, fontsize=7, color="#333333", ha="left", va="bottom")
     return fig
 
 

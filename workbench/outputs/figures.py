@@ -1,11 +1,13 @@
 """Figure data: what a claim's figure shows, as plain arrays and strings (no matplotlib).
 
-:func:`claim_panels` turns a :class:`~workbench.engine.evaluate.ClaimResult` into one
+:func:`claim_figure` turns a :class:`~workbench.engine.result.ClaimResult` into one
 :class:`TracePanel` per sweep point (the seeds' traces, the aggregate and its band, the fit
 window, the fitted law over the window and the claimed rate anchored at the window start) and,
 for sweep claims, a :class:`ScalingPanel` (the fitted quantity against the swept parameter).
-:func:`figures` groups claims that share a card's ``figure`` value. :mod:`workbench.outputs.drawing`
-draws the result; tests check the numbers here without drawing anything.
+:func:`figures` groups claims that share a card's ``figure`` value; its caption cites the
+claims' papers and each method's own reference (``Algorithm.reference``). Each algorithm has
+one color everywhere (:func:`algorithm_color`). :mod:`workbench.outputs.drawing` draws the
+result; tests check the numbers here without drawing anything.
 """
 
 from __future__ import annotations
@@ -27,36 +29,74 @@ from workbench.engine.sweep import ScalingFit
 from workbench.errors import BadInputError
 
 FORMATS = ("png", "pdf", "svg")
-# Tableau-10, the matplotlib default cycle, as hex so the data layer needs no matplotlib.
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf")
+# One fixed color per well-known method, the same in every figure and report whatever the
+# catalogue holds: Tableau-10 (matplotlib's default cycle), then its light shades (Tableau-20),
+# as hex so the data layer needs no matplotlib. Rows are (names, color); aliases of one
+# method share its color.
+_KNOWN_METHODS = (
+    (("gd",), "#1f77b4"),
+    (("sgd",), "#ff7f0e"),
+    (("perceptron",), "#2ca02c"),
+    (("extragradient", "eg"), "#d62728"),
+    (("optimistic_gradient", "ogda", "past_extragradient", "popov"), "#9467bd"),
+    (("proximal_point", "ppm"), "#8c564b"),
+    (("halpern", "anchored", "extra_anchored_gradient", "eag"), "#e377c2"),
+    (("gda", "gradient_descent_ascent"), "#7f7f7f"),
+    (("gd_asym",), "#bcbd22"),
+    (("gd_modified",), "#17becf"),
+    (("newton",), "#aec7e8"),
+    (("heavy_ball", "polyak"), "#ffbb78"),
+    (("nesterov", "agd", "accelerated_gd"), "#98df8a"),
+    (("svrg",), "#ff9896"),
+    (("saga", "sag"), "#c5b0d5"),
+    (("adam", "adagrad"), "#c49c94"),
+    (("forward_backward", "proximal_gradient", "ista"), "#f7b6d2"),
+    (("fista",), "#c7c7c7"),
+    (("mirror_descent", "mirror_prox"), "#dbdb8d"),
+    (("frank_wolfe", "conditional_gradient"), "#9edae5"),
+)
+METHOD_COLORS = {name: color for names, color in _KNOWN_METHODS for name in names}
+# Names outside the table: a hash of the name (crc32, stable across runs and machines, unlike
+# Python's salted hash()) picks one of these (Tableau-20b, darker shades, none in the table).
+HASHED_PALETTE = ("#393b79", "#5254a3", "#6b6ecf", "#637939", "#8ca252", "#b5cf6b",
+                  "#8c6d31", "#bd9e39", "#e7ba52", "#843c39", "#ad494a", "#d6616b",
+                  "#7b4173", "#a55194", "#ce6dbd")
 VERDICT_COLORS = {"consistent": "#2ca02c", "mismatch": "#d62728", "inconclusive": "#7f7f7f"}
 # The reference curve is cut where it falls this far below the smallest plotted value.
 REFERENCE_DEPTH = 1e-3
 
 
-def algorithm_color(algorithm: str, known: Sequence[str] | None = None) -> str:
+def algorithm_color(algorithm: str) -> str:
     """The one color of an algorithm, in every figure and the report.
+
+    A function of the name alone, so adding a family or an algorithm recolors nothing:
+    well-known methods (``gd``, ``sgd``, ``extragradient``, ...) take a fixed color from
+    :data:`METHOD_COLORS`; any other name takes one of :data:`HASHED_PALETTE` by the crc32 of
+    its name (two such names may share a color).
 
     Parameters
     ----------
     algorithm
         Algorithm name as in the cards (``gd``, ``sgd``).
-    known
-        All algorithm names, default: every algorithm in the catalogue. Names take the
-        palette in sorted order, so colors are distinct while there are at most 10
-        algorithms; beyond that (or for an unknown name) a hash of the name picks one.
     """
-    names = sorted(set(known if known is not None else _catalogue_algorithms()))
-    if algorithm in names and len(names) <= len(PALETTE):
-        return PALETTE[names.index(algorithm)]
-    return PALETTE[zlib.crc32(algorithm.encode()) % len(PALETTE)]
+    if algorithm in METHOD_COLORS:
+        return METHOD_COLORS[algorithm]
+    return HASHED_PALETTE[zlib.crc32(algorithm.encode()) % len(HASHED_PALETTE)]
 
 
-def _catalogue_algorithms() -> list[str]:
+def method_reference(problem: str, algorithm: str) -> str:
+    """The citation an algorithm declares (``Algorithm.reference``), ``""`` if none.
+
+    Parameters
+    ----------
+    problem, algorithm
+        The claim's problem (``logistic.l2``) and algorithm (``gd``) names.
+    """
     from workbench.catalogue import catalogue
 
-    return [name for problem in catalogue().values() for name in problem.algorithms]
+    entry = catalogue().get(problem)
+    method = entry.algorithms.get(algorithm) if entry is not None else None
+    return method.reference if method is not None else ""
 
 
 @dataclass
@@ -146,6 +186,13 @@ class ClaimFigure:
     rate_latex: str
     traces: list[TracePanel]
     scaling: ScalingPanel | None = None
+    method_reference: str = ""
+
+    @property
+    def method(self) -> str:
+        """The algorithm with its citation, ``gd (Cauchy (1847))``."""
+        return f"{self.algorithm} ({self.method_reference})" if self.method_reference \
+            else self.algorithm
 
 
 @dataclass
@@ -158,6 +205,14 @@ class FigureData:
     @property
     def claim_ids(self) -> list[str]:
         return [c.claim_id for c in self.claims]
+
+    @property
+    def caption(self) -> list[str]:
+        """The lines under the figure: each claim's paper, then each method's citation."""
+        papers = list(dict.fromkeys(f"Claim: {c.paper}" for c in self.claims))
+        methods = list(dict.fromkeys(c.method for c in self.claims))
+        label = "Method" if len(methods) == 1 else "Methods"
+        return [*papers, f"{label}: {'; '.join(methods)}"] if methods else papers
 
 
 @dataclass
@@ -373,8 +428,7 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def claim_figure(result: ClaimResult, detail: RunDetail | None = None,
-                 known_algorithms: Sequence[str] | None = None) -> ClaimFigure:
+def claim_figure(result: ClaimResult, detail: RunDetail | None = None) -> ClaimFigure:
     """The figure data of one claim.
 
     Parameters
@@ -384,8 +438,6 @@ def claim_figure(result: ClaimResult, detail: RunDetail | None = None,
     detail
         Symbol values per sweep point (without them the claimed-rate reference is left
         out) and per-seed sweep quantities.
-    known_algorithms
-        All algorithm names for :func:`algorithm_color` (default: the catalogue's).
     """
     claim = result.claim
     detail = detail or RunDetail()
@@ -407,16 +459,16 @@ def claim_figure(result: ClaimResult, detail: RunDetail | None = None,
         f"{sweep.quantity} {claim.rate.text}"
     return ClaimFigure(
         claim_id=claim.id, algorithm=claim.algorithm,
-        color=algorithm_color(claim.algorithm, known_algorithms), verdict=verdict,
+        color=algorithm_color(claim.algorithm), verdict=verdict,
         verdict_color=VERDICT_COLORS.get(verdict, "#000000"),
         title=f"{claim.id}\n{claim.algorithm} on {claim.problem}, stated {stated}",
         summary=summary_lines(result), paper=claim.paper_label,
-        rate_latex=claim.rate.latex(), traces=traces, scaling=scaling)
+        rate_latex=claim.rate.latex(), traces=traces, scaling=scaling,
+        method_reference=method_reference(claim.problem, claim.algorithm))
 
 
 def figures(results: Sequence[ClaimResult],
-            details: Sequence[RunDetail | None] | None = None,
-            known_algorithms: Sequence[str] | None = None) -> list[FigureData]:
+            details: Sequence[RunDetail | None] | None = None) -> list[FigureData]:
     """Group claims into figures: one per claim, or one per shared ``figure`` value.
 
     ``details[i]`` belongs to ``results[i]`` (see :func:`claim_figure`). Figures come in
@@ -426,6 +478,5 @@ def figures(results: Sequence[ClaimResult],
     for i, result in enumerate(results):
         name = figure_name(result.claim)
         data = out.setdefault(name, FigureData(name))
-        data.claims.append(claim_figure(result, details[i] if details else None,
-                                        known_algorithms))
+        data.claims.append(claim_figure(result, details[i] if details else None))
     return list(out.values())

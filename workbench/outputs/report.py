@@ -5,8 +5,9 @@ SVG rendered from the card's rate by matplotlib's mathtext (embedded as a ``data
 the plain rate text as ``alt`` and tooltip), and the figures are PNG files beside the page.
 The table sorts by clicking a header and filters by family and verdict; the filter state
 lives in the URL hash (``report.html#verdict=mismatch&family=logistic``), so a filtered view
-can be linked. ``report.json`` holds the same rows (each claim's ``verify --json`` object plus
-``family`` and ``figure``) and the run's provenance.
+can be linked. Each row names the method with its citation (``Algorithm.reference``) and its
+color. ``report.json`` holds the same rows (each claim's ``verify --json`` object plus
+``family``, ``figure``, ``rate_latex`` and ``method_reference``) and the run's provenance.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from workbench.outputs.figures import (
     algorithm_color,
     figure_name,
     figures,
+    method_reference,
 )
 
 PAGE = "report.html"
@@ -67,13 +69,16 @@ def _number(value: Any) -> Any:
 
 
 def rows(results: Sequence[ClaimResult], figure_ext: str = "png") -> list[dict[str, Any]]:
-    """One JSON-ready row per claim: the ``verify --json`` object plus family and figure."""
+    """One JSON-ready row per claim: the ``verify --json`` object plus family, figure, the
+    rate as LaTeX and the method's citation (``Algorithm.reference``)."""
     out = []
     for result in results:
+        claim = result.claim
         row = result.to_dict()
-        row["family"] = result.claim.family
-        row["figure"] = f"{figure_name(result.claim)}.{figure_ext}"
-        row["rate_latex"] = result.claim.rate.latex()
+        row["family"] = claim.family
+        row["figure"] = f"{figure_name(claim)}.{figure_ext}"
+        row["rate_latex"] = claim.rate.latex()
+        row["method_reference"] = method_reference(claim.problem, claim.algorithm)
         out.append(row)
     return out
 
@@ -108,9 +113,11 @@ def _row_html(row: dict[str, Any], cache: dict[str, str]) -> str:
     cells = [
         f'<td data-sort="{e(row["paper"])}">{e(row["paper"])}</td>',
         f'<td data-sort="{e(row["id"])}"><b>{e(row["id"])}</b><br>'
-        f'<span class="alg" style="border-color:{color}">{e(row["algorithm"])}</span> on '
         f'{e(row["problem"])} [{e(row["measure"])}]'
         f'<div class="statement">{e(row["statement"])}</div></td>',
+        f'<td data-sort="{e(row["algorithm"])}"><span class="alg" style="border-color:{color}">'
+        f'{e(row["algorithm"])}</span>'
+        f'<div class="method-ref">{e(row.get("method_reference", ""))}</div></td>',
         f'<td data-sort="{e(row["rate"])}">{_rate_cell(row, cache)}</td>',
         f'<td data-sort="{_sort_key(row)}">{e(observed)}</td>',
         f"<td>{e(ci)}</td>",
@@ -195,7 +202,8 @@ th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
 tr[hidden]{display:none}
 .statement{color:#555;font-size:0.9em;max-width:32em}
 .reason{max-width:28em;color:#444}
-.alg{border-left:4px solid;padding-left:3px}
+.alg{border-left:4px solid;padding-left:3px;font-weight:bold}
+.method-ref{color:#555;font-size:0.9em;max-width:14em}
 img.rate{vertical-align:middle;max-height:3.2em}
 .rate-text{display:block;font-family:monospace;font-size:0.8em;color:#777}
 .filters{margin:1em 0}.filters label{margin-right:1.5em}
@@ -307,8 +315,8 @@ shown. Click a column header to sort.</p>
 </label>
 </div>
 <table id="claims">
-<thead><tr><th>paper</th><th>claim</th><th>stated rate</th><th>observed</th><th>CI</th>
-<th>verdict</th><th>reason</th><th>figure</th></tr></thead>
+<thead><tr><th>paper</th><th>claim</th><th>method</th><th>stated rate</th><th>observed</th>
+<th>CI</th><th>verdict</th><th>reason</th><th>figure</th></tr></thead>
 <tbody>
 {rows}
 </tbody>

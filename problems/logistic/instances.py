@@ -1,0 +1,151 @@
+"""Logistic-regression instances: data, reference solutions, constants and floors.
+
+Problem
+    ``f(w) = (1/n) sum_i log(1 + exp(-y_i <x_i, w>)) + (lam/2) ||w||^2``, rows ``x_i`` and
+    labels ``y_i`` in ``{-1, +1}``.
+
+Both builders draw from ``numpy.random.default_rng(seed)`` (the family contract's instance
+stream, see :mod:`workbench.catalogue`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from workbench.catalogue import ParameterError
+
+EPS = np.finfo(float).eps
+
+
+@dataclass(frozen=True)
+class LogisticInstance:
+    """Data and reference quantities of one logistic-regression instance.
+
+    Attributes
+    ----------
+    X, y
+        Rows (``n x d``, C-contiguous) and labels in ``{-1, +1}``.
+    lam
+        The l2 weight (``mu``); 0 on separable data.
+    w_star, f_star
+        Reference minimiser and minimum (l2); on separable data ``w_sep`` and the infimum 0.
+    constants, floors
+        What a rate may name (``L``, ``mu``, ...) and each measure's absolute accuracy.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    lam: float
+    w_star: np.ndarray
+    f_star: float
+    constants: dict[str, float]
+    floors: dict[str, float] = field(default_factory=dict)
+
+
+# -- the objective in plain NumPy (reference solution and NumPy twins) --------------------
+def margins(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``y_i <x_i, w>`` for every row."""
+    return y * (X @ w)
+
+
+def loss_from_margins(m: np.ndarray, lam: float, w: np.ndarray) -> float:
+    """``mean(log(1 + exp(-m))) + (lam/2) ||w||^2``, stable for large ``|m|``."""
+    return float(np.mean(np.logaddexp(0.0, -m)) + 0.5 * lam * w @ w)
+
+
+def gradient_from_margins(X: np.ndarray, y: np.ndarray, lam: float, w: np.ndarray,
+                          m: np.ndarray) -> np.ndarray:
+    """``grad f(w)`` given the margins ``m`` at ``w``: ``-y sigmoid(-m)`` weights the rows."""
+    weights = -y * 0.5 * (1 - np.tanh(0.5 * m))  # -y * sigmoid(-margin)
+    return X.T @ weights / X.shape[0] + lam * w
+
+
+def _loss_grad_numpy(X: np.ndarray, y: np.ndarray, lam: float,
+                     w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    m = margins(X, y, w)
+    return loss_from_margins(m, lam, w), gradient_from_margins(X, y, lam, w, m), m
+
+
+def _newton_reference(X: np.ndarray, y: np.ndarray, lam: float) -> tuple[np.ndarray, float]:
+    """Minimiser of the l2-regularised loss by damped Newton, polished to round-off.
+
+    Returns the minimiser and the norm of the gradient there (the reference's accuracy).
+    """
+    n, d = X.shape
+    w = np.zeros(d)
+    best = np.inf
+    for _ in range(100):
+        loss, grad, m = _loss_grad_numpy(X, y, lam, w)
+        norm = np.linalg.norm(grad)
+        if norm >= best and norm < 1e-12:
+            break
+        best = min(best, norm)
+        s = 0.5 * (1 - np.tanh(0.5 * m))
+        hessian = (X.T * (s * (1 - s))) @ X / n + lam * np.eye(d)
+        step = np.linalg.solve(hessian, grad)
+        t = 1.0
+        while _loss_grad_numpy(X, y, lam, w - t * step)[0] > loss and t > 1e-8:
+            t *= 0.5
+        w = w - t * step
+    loss, grad, _ = _loss_grad_numpy(X, y, lam, w)
+    return w, float(np.linalg.norm(grad))
+
+
+# -- builders -----------------------------------------------------------------------------
+def make_l2(seed: int, n: int = 200, d: int = 20, lam: float = 1e-3,
+            label_noise: float = 0.5) -> LogisticInstance:
+    """Gaussian rows scaled to ``||x|| ~ 1``, labels ``sign(<x, w0> + noise)``.
+
+    ``L = ||X||_2^2 / (4 n) + lam`` and ``mu = lam``; the reference minimiser's gradient norm
+    ``g`` gives the floors ``dist_sq >= (g / mu)^2`` and ``f_gap >= g^2 / (2 mu)`` plus the
+    round-off of an ``n``-term mean.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((int(n), int(d))) / np.sqrt(d)
+    w0 = rng.standard_normal(int(d)) * 3 / np.sqrt(d)
+    y = np.sign(X @ w0 + label_noise * rng.standard_normal(int(n)))
+    y[y == 0] = 1.0
+    w_star, grad_norm = _newton_reference(X, y, lam)
+    f_star = float(_loss_grad_numpy(X, y, lam, w_star)[0])
+    L = np.linalg.norm(X, 2) ** 2 / (4 * n) + lam
+    floors = {
+        "f_gap": grad_norm**2 / (2 * lam) + 4 * n * EPS * abs(f_star),
+        "dist_sq": (grad_norm / lam) ** 2 + (4 * EPS * np.linalg.norm(w_star)) ** 2,
+        "grad_norm_sq": (4 * n * EPS) ** 2,
+        "train_error": 0.0,
+    }
+    L_max = float(np.max(np.sum(X**2, axis=1)) / 4 + lam)
+    constants = {"L": float(L), "L_max": L_max, "mu": float(lam),
+                 "reference_grad_norm": grad_norm}
+    return LogisticInstance(np.ascontiguousarray(X), y, float(lam), w_star, f_star, constants,
+                            floors)
+
+
+def make_separable(seed: int, n: int = 100, d: int = 10, gamma: float = 0.1,
+                   spread: float = 0.2) -> LogisticInstance:
+    """Unit-norm rows with margin exactly ``gamma`` along a random unit vector ``w_sep``.
+
+    Row ``i`` is ``y_i a_i w_sep + sqrt(1 - a_i^2) u_i`` with ``u_i`` a random unit vector
+    orthogonal to ``w_sep`` and ``a_i = gamma + spread * U(0, 1)`` (``a_0 = gamma``), so
+    ``R = max ||x_i|| = 1`` and the margin of ``w_sep`` is ``gamma``; the max margin is at
+    least ``gamma``. ``f* = 0`` (infimum, not attained).
+    """
+    if not 0 < gamma < 1 or gamma + spread > 1:
+        raise ParameterError("need 0 < gamma and gamma + spread <= 1")
+    rng = np.random.default_rng(seed)
+    n, d = int(n), int(d)
+    w_sep = rng.standard_normal(d)
+    w_sep /= np.linalg.norm(w_sep)
+    u = rng.standard_normal((n, d))
+    u -= np.outer(u @ w_sep, w_sep)
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    a = gamma + spread * rng.random(n)
+    a[0] = gamma
+    y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    X = (y * a)[:, None] * w_sep[None, :] + np.sqrt(1 - a**2)[:, None] * u
+    L = np.linalg.norm(X, 2) ** 2 / (4 * n)
+    floors = {"loss": 4 * n * EPS, "grad_norm_sq": (4 * n * EPS) ** 2, "train_error": 0.0}
+    constants = {"L": float(L), "R": 1.0, "gamma": float(gamma)}
+    return LogisticInstance(np.ascontiguousarray(X), y, 0.0, w_sep, 0.0, constants, floors)

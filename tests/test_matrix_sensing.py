@@ -31,6 +31,8 @@ def assert_twins(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> Non
         np.testing.assert_allclose(got[key], want[key], rtol=TWIN_RTOL,
                                    atol=atol * abs(want[key][0]), err_msg=key)
     np.testing.assert_array_equal(got["calls"], want["calls"])
+    if "imbalance_min" in want:
+        assert got["imbalance_min"] == pytest.approx(want["imbalance_min"], rel=1e-12)
 
 
 @pytest.mark.parametrize("m", [0, 60])
@@ -143,3 +145,13 @@ def test_seed_claims_quick_are_not_mismatches(verify_json):
     assert not bad and status == 0, bad
     observed = results["ms-sym-overparam-omega-T2"]["observed"]
     assert -2.1 < observed["exponent"] < -1.9  # the squared error's tail slope is -2
+
+
+def test_imbalance_diagnostic_is_the_initial_factors_lambda_min():
+    # F0 ~ N(0, alpha^2) and G0 ~ N(0, (alpha/3)^2): with n1 >> n2 / 9 the imbalance is
+    # positive and scales like alpha^2 (the same draws scaled).
+    inst = ms.make_asymmetric(0, n1=40, n2=8, r=2)
+    small = ms.run_gd_factored(inst, GRID, 3, k=4, alpha=0.05)["imbalance_min"]
+    large = ms.run_gd_factored(inst, GRID, 3, k=4, alpha=0.1)["imbalance_min"]
+    assert small > 0
+    assert large == pytest.approx(4 * small, rel=1e-12)

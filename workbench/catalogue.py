@@ -137,6 +137,9 @@ class Algorithm:
     counters
         Cumulative counters it records, with what one unit is (``{"calls": "component
         operator evaluations"}``); a card may use a counter as its ``axis``.
+    diagnostics
+        Scalars the run reports, with what each is (``{"imbalance_min": "smallest eigenvalue
+        of F0^T F0 - G0^T G0"}``); cards may name them in ``regime`` and ``bound``.
     randomness
         ``"deterministic"`` or ``"seeded"`` (see the module docstring).
     reference
@@ -148,14 +151,17 @@ class Algorithm:
     hyper: Mapping[str, Param]
     measures: tuple[str, ...]
     counters: Mapping[str, str] = field(default_factory=dict)
+    diagnostics: Mapping[str, str] = field(default_factory=dict)
     randomness: str = "deterministic"
     reference: str = ""
 
     def __post_init__(self) -> None:
         if self.randomness not in RANDOMNESS:
             raise ContractError(f"{self.name}: randomness must be one of {RANDOMNESS}")
-        if set(self.measures) & set(self.counters):
-            raise ContractError(f"{self.name}: a name is both a measure and a counter")
+        names = [*self.measures, *self.counters, *self.diagnostics]
+        if len(set(names)) != len(names):
+            raise ContractError(f"{self.name}: a name is declared twice among measures, "
+                                "counters and diagnostics")
         for name, param in self.hyper.items():
             if not isinstance(param, Param):
                 raise ContractError(f"{self.name}: hyperparameter {name!r} is not a Param")
@@ -228,16 +234,27 @@ class Problem:
 
 def check_run(problem: Problem, algorithm: Algorithm, output: Mapping[str, Any],
               points: int) -> dict[str, np.ndarray]:
-    """The run's output as float arrays; :class:`ContractError` when it breaks the contract."""
-    expected = set(algorithm.measures) | set(algorithm.counters)
+    """The run's output as float arrays; :class:`ContractError` when it breaks the contract.
+
+    Measures and counters are arrays over the checkpoints; a diagnostic, a scalar, comes back
+    as a constant array over the checkpoints so that every entry has one shape.
+    """
+    expected = set(algorithm.measures) | set(algorithm.counters) | set(algorithm.diagnostics)
     if set(output) != expected:
         raise ContractError(f"{problem.name}/{algorithm.name} returned {sorted(output)}, "
                             f"declared {sorted(expected)}")
-    arrays = {k: np.asarray(v, dtype=float) for k, v in output.items()}
-    for name, values in arrays.items():
-        if values.shape != (points,):
+    arrays = {}
+    for name, value in output.items():
+        values = np.asarray(value, dtype=float)
+        if name in algorithm.diagnostics:
+            if values.shape != ():
+                raise ContractError(f"{problem.name}/{algorithm.name}: diagnostic {name} "
+                                    f"must be a scalar, got shape {values.shape}")
+            values = np.full(points, float(values))
+        elif values.shape != (points,):
             raise ContractError(f"{problem.name}/{algorithm.name}: {name} has shape "
                                 f"{values.shape}, expected ({points},)")
+        arrays[name] = values
     return arrays
 
 

@@ -57,7 +57,7 @@ PROBLEMS = (
                       reference="Robbins and Monro (1951)"),
         ),
         description="l2-regularised logistic regression, noisy labels (strongly convex)",
-        constants=("L", "L_max", "mu"),
+        constants=("L", "L_max", "mu", "dist0_sq"),
     ),
     Problem(
         name="logistic.separable",

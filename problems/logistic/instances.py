@@ -117,8 +117,9 @@ def make_l2(seed: int, n: int = 200, d: int = 20, lam: float = 1e-3,
         "train_error": 0.0,
     }
     L_max = float(np.max(np.sum(X**2, axis=1)) / 4 + lam)
+    # Every method of this family starts from w0 = 0, so ||w0 - w*||^2 = ||w*||^2.
     constants = {"L": float(L), "L_max": L_max, "mu": float(lam),
-                 "reference_grad_norm": grad_norm}
+                 "reference_grad_norm": grad_norm, "dist0_sq": float(w_star @ w_star)}
     return LogisticInstance(np.ascontiguousarray(X), y, float(lam), w_star, f_star, constants,
                             floors)
 

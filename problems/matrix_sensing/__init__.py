@@ -73,6 +73,7 @@ def _truth(**size: Param) -> dict[str, Param]:
 
 
 _FACTORED = _REFERENCE + ", asymmetric parameterization F G^T"
+_IMBALANCE = {"imbalance_min": "lambda_min(F0^T F0 - G0^T G0), the initial imbalance"}
 
 PROBLEMS = (
     Problem(
@@ -84,7 +85,7 @@ PROBLEMS = (
                       randomness="seeded",
                       reference=_REFERENCE + ", symmetric parameterization X X^T"),
             Algorithm("gd_asym", run_gd_factored, _hyper(0.2), _MEASURES, counters=_CALLS,
-                      randomness="seeded", reference=_FACTORED),
+                      diagnostics=_IMBALANCE, randomness="seeded", reference=_FACTORED),
         ),
         description="PSD rank-r M* (n x n, sigma_1 = 1, condition kappa); m = 0 population "
                     "operator, m > 0 Gaussian measurements",
@@ -97,12 +98,12 @@ PROBLEMS = (
                       n2=Param(16, "[1, inf)", integer=True)),
         algorithms=(
             Algorithm("gd", run_gd_factored, _hyper(0.2), _MEASURES, counters=_CALLS,
-                      randomness="seeded", reference=_FACTORED),
+                      diagnostics=_IMBALANCE, randomness="seeded", reference=_FACTORED),
             Algorithm("gd_modified", run_gd_modified,
                       _hyper(0.2, switch_tol=Param(1e-2, "(0, inf)"),
                              beta=Param(1.0, "(0, inf)")),
                       _MEASURES, counters={**_CALLS, "rebalanced": "rebalancing steps made"},
-                      randomness="seeded",
+                      diagnostics=_IMBALANCE, randomness="seeded",
                       reference=_REFERENCE + ", Sec. 5 one-step modification (reconstructed)"),
         ),
         description="rank-r M* (n1 x n2, sigma_1 = 1, condition kappa); m = 0 population "

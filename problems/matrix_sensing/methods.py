@@ -85,6 +85,14 @@ def run_gd_symmetric(instance: SensingInstance, checkpoints: np.ndarray, seed: i
     return _measures(out, checkpoints)
 
 
+def imbalance_min(F: np.ndarray, G: np.ndarray) -> float:
+    """``lambda_min(F^T F - G^T G)``: the initialization's imbalance, which GD conserves up to
+    ``O(eta)`` and which sets the ``alpha^2`` rate of the over-parameterized excess ([1],
+    Sec. 4: the analysis needs it positive; ``F0``'s scale ``alpha`` against ``G0``'s
+    ``alpha/3`` makes it so with high probability when ``n1`` is large against ``n2 / 9``)."""
+    return float(np.linalg.eigvalsh(F.T @ F - G.T @ G)[0])
+
+
 def run_gd_factored(instance: SensingInstance, checkpoints: np.ndarray, seed: int,
                     k: float = 4, alpha: float = 0.1,
                     eta: float = 0.2) -> dict[str, np.ndarray]:
@@ -99,9 +107,10 @@ def run_gd_factored(instance: SensingInstance, checkpoints: np.ndarray, seed: in
     k = check_hyper(instance, k, alpha, eta)
     checkpoints, out = _checkpoints(checkpoints)
     F, G = initial_factors(instance, algorithm_rng(seed), k, alpha, asymmetric=True)
+    imbalance = imbalance_min(F, G)
     _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta), -1.0, 1.0,
                           checkpoints, out)
-    return _measures(out, checkpoints)
+    return {**_measures(out, checkpoints), "imbalance_min": imbalance}
 
 
 def run_gd_modified(instance: SensingInstance, checkpoints: np.ndarray, seed: int,
@@ -129,6 +138,8 @@ def run_gd_modified(instance: SensingInstance, checkpoints: np.ndarray, seed: in
         raise ParameterError("switch_tol and beta must be positive")
     checkpoints, out = _checkpoints(checkpoints)
     F, G = initial_factors(instance, algorithm_rng(seed), k, alpha, asymmetric=True)
+    imbalance = imbalance_min(F, G)
     _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta),
                           float(switch_tol), float(beta), checkpoints, out)
-    return {**_measures(out, checkpoints), "rebalanced": out[:, REBALANCED]}
+    return {**_measures(out, checkpoints), "rebalanced": out[:, REBALANCED],
+            "imbalance_min": imbalance}

@@ -41,13 +41,20 @@ def _factors(inst: SensingInstance, seed: int, k: float, alpha: float,
 
 
 def _finish(rows: list[tuple[float, float, float]], checkpoints: np.ndarray,
-            rebalanced: bool) -> dict[str, np.ndarray]:
+            rebalanced: bool, imbalance: float | None = None) -> dict[str, np.ndarray]:
     frob_sq, loss, switched = np.array(rows, dtype=float).T
     out = {"frobenius_sq": frob_sq, "frobenius": np.sqrt(frob_sq), "loss": loss,
            "calls": np.asarray(checkpoints, dtype=float)}
     if rebalanced:
         out["rebalanced"] = switched
+    if imbalance is not None:
+        out["imbalance_min"] = imbalance
     return out
+
+
+def _imbalance(inst: SensingInstance, seed: int, k: float, alpha: float) -> float:
+    F, G = _factors(inst, seed, k, alpha, asymmetric=True)
+    return float(np.min(np.linalg.eigvalsh(F.T @ F - G.T @ G)))
 
 
 def gd_symmetric(inst: SensingInstance, checkpoints: np.ndarray, seed: int, k: float = 4,
@@ -94,7 +101,8 @@ def gd_factored(inst: SensingInstance, checkpoints: np.ndarray, seed: int, k: fl
                 alpha: float = 0.1, eta: float = 0.2) -> dict[str, np.ndarray]:
     """Twin of :func:`methods.run_gd_factored`: ``F <- F - eta E G``, ``G <- G - eta E^T F``."""
     rows = _factored(inst, checkpoints, seed, k, alpha, eta, -1.0, 1.0)
-    return _finish(rows, checkpoints, rebalanced=False)
+    return _finish(rows, checkpoints, rebalanced=False,
+                   imbalance=_imbalance(inst, seed, k, alpha))
 
 
 def gd_modified(inst: SensingInstance, checkpoints: np.ndarray, seed: int, k: float = 4,
@@ -102,4 +110,4 @@ def gd_modified(inst: SensingInstance, checkpoints: np.ndarray, seed: int, k: fl
                 beta: float = 1.0) -> dict[str, np.ndarray]:
     """Twin of :func:`methods.run_gd_modified`: factored GD plus the one rebalancing step."""
     rows = _factored(inst, checkpoints, seed, k, alpha, eta, switch_tol, beta)
-    return _finish(rows, checkpoints, rebalanced=True)
+    return _finish(rows, checkpoints, rebalanced=True, imbalance=_imbalance(inst, seed, k, alpha))

@@ -7,32 +7,44 @@ id and the field, before anything runs.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from workbench.cards.ratelaw import RateLaw, parse_rate
+from workbench.cards import limits
+from workbench.cards.conditions import Condition, parse_condition
+from workbench.cards.ratelaw import RateLaw, parse_rate, require_decay, require_scaling
 from workbench.cards.tolerances import Tolerances
 from workbench.catalogue import AXIS_ITERATIONS, Param, check_params, get_algorithm, get_problem
-from workbench.errors import BadInputError
+from workbench.errors import BadInputError, excerpt
 
 PAPER_KEYS = {"title", "authors", "year", "arxiv", "doi", "url", "venue"}
 CLAIM_KEYS = {
     "id", "statement", "problem", "problem_params", "algorithm", "hyper", "measure", "rate",
     "horizon", "seeds", "aggregate", "axis", "rate_params", "t_min", "notes", "tolerances",
-    "quick", "sweep", "figure", "source_ref",
+    "quick", "sweep", "figure", "source_ref", "bound", "regime", "max_seeds", "kind",
+    "compare",
 }
+COMPARE_KEYS = {"algorithm", "hyper"}
+# What a claim says of the error: it converges at a rate (default), it diverges at a stated
+# growth factor, or it settles at a stated floor (``limit``).
+CLAIM_KINDS = ("convergence", "divergence")
 # ``rate`` is required too, except for cost sweeps, where ``sweep.complexity`` is the claim.
 REQUIRED = ("id", "statement", "problem", "algorithm", "measure", "horizon", "seeds")
-MODE_KEYS = {"horizon", "seeds", "problem_params", "hyper", "t_min", "sweep"}
+MODE_KEYS = {"horizon", "seeds", "problem_params", "hyper", "t_min", "sweep", "max_seeds"}
+REGIME_KEYS = {"conditions", "why"}
 SWEEP_KEYS = {"parameter", "values", "range", "quantity", "target", "limit", "complexity"}
 QUANTITIES = ("rate_constant", "cost")
-# How seeds combine: mean (claims in expectation), median, max (worst case over seeds).
-AGGREGATES = ("mean", "median", "max")
+# How seeds combine: mean (claims in expectation), median, max (worst case over seeds), each
+# (claims about every run: each seed judged alone, a mismatch in one is a mismatch).
+AGGREGATES = ("mean", "median", "max", "each")
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,17 @@ class Sweep:
     law: RateLaw | None
     target: float | None = None
     limit: str = ""
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A baseline algorithm run on the same problem, instances and seeds (see README,
+    "Comparisons"). The sweep's ``complexity`` then states how the claim algorithm's advantage
+    scales: the baseline's cost over the claim's (cost sweeps), or the claim's rate constant
+    over the baseline's (rate-constant sweeps)."""
+
+    algorithm: str
+    hyper: Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,18 @@ class Claim:
     figure: str = ""
     quick: Mapping[str, Any] = field(default_factory=dict)
     digest: str = ""
+    #: An explicit non-asymptotic bound on the measure (a law in T; for cost sweeps, on the
+    #: cost, a law in the swept parameter), checked as an inequality at every checkpoint.
+    bound: RateLaw | None = None
+    #: Conditions the theorem needs of the instance or initialization, checked per seed.
+    regime: tuple[Condition, ...] = ()
+    regime_why: str = ""
+    #: Seeds may be added (doubling) up to this many while the verdict is "too noisy".
+    max_seeds: int | None = None
+    #: ``convergence`` or ``divergence`` (see :data:`CLAIM_KINDS`).
+    kind: str = "convergence"
+    #: A baseline algorithm the claim compares against.
+    compare: Compare | None = None
 
     @property
     def family(self) -> str:
@@ -105,6 +140,7 @@ class Claim:
             problem_params={**self.problem_params, **q.get("problem_params", {})},
             hyper={**self.hyper, **q.get("hyper", {})},
             t_min=q.get("t_min", self.t_min),
+            max_seeds=q.get("max_seeds", self.max_seeds),
             sweep=replace(self.sweep, values=tuple(_sweep_values(q["sweep"], "quick.sweep")))
             if self.sweep and "sweep" in q else self.sweep,
         )
@@ -133,16 +169,19 @@ def _fail(message: str, field_name: str) -> BadInputError:
 
 
 def _number(value: Any, field_name: str, *, integer: bool = False, positive: bool = True):
+    """``value`` if it is a finite number (an integer with ``integer``), positive unless
+    ``positive`` is False; anything else is bad input."""
     ok = isinstance(value, int if integer else (int, float)) and not isinstance(value, bool)
-    if not ok or (positive and value <= 0):
-        kind = "a positive integer" if integer else "a positive number"
-        raise _fail(f"must be {kind}, got {value!r}", field_name)
+    if not ok or not math.isfinite(value) or (positive and value <= 0):
+        kind = ("a positive " if positive else "a finite ") + ("integer" if integer else
+                                                                "number")
+        raise _fail(f"must be {kind}, got {excerpt(value)}", field_name)
     return value
 
 
 def _table(value: Any, field_name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _fail(f"must be a table, got {value!r}", field_name)
+        raise _fail(f"must be a table, got {excerpt(value)}", field_name)
     return value
 
 
@@ -153,7 +192,15 @@ def _sweep_values(spec: Mapping[str, Any], field_name: str) -> list[float]:
         values = spec["values"]
         if not isinstance(values, list) or len(values) < 3:
             raise _fail("values must list at least 3 numbers", field_name + ".values")
-        return [float(_number(v, field_name + ".values")) for v in values]
+        if len(values) > limits.MAX_SWEEP_POINTS:
+            raise _fail(f"values lists {len(values)} numbers (at most "
+                        f"{limits.MAX_SWEEP_POINTS})", field_name + ".values")
+        out = [float(_number(v, field_name + ".values")) for v in values]
+        steps = np.diff(out)
+        if not (np.all(steps > 0) or np.all(steps < 0)):
+            raise _fail(f"values must be distinct and strictly increasing or decreasing, got "
+                        f"{excerpt(values)}", field_name + ".values")
+        return out
     if "range" in spec:
         r = _table(spec["range"], field_name + ".range")
         unknown = set(r) - {"start", "stop", "num"}
@@ -162,9 +209,14 @@ def _sweep_values(spec: Mapping[str, Any], field_name: str) -> list[float]:
         start, stop = (float(_number(r.get(k), f"{field_name}.range.{k}"))
                        for k in ("start", "stop"))
         num = _number(r.get("num"), field_name + ".range.num", integer=True)
-        if num < 3:
-            raise _fail("num must be at least 3", field_name + ".range.num")
-        return list(np.geomspace(start, stop, num))
+        if not 3 <= num <= limits.MAX_SWEEP_POINTS:
+            raise _fail(f"num must be in [3, {limits.MAX_SWEEP_POINTS}]",
+                        field_name + ".range.num")
+        out = [float(v) for v in np.geomspace(start, stop, num)]
+        if len(set(out)) < num:
+            raise _fail("start and stop must be far enough apart for num distinct values",
+                        field_name + ".range")
+        return out
     raise _fail("needs values = [...] or range = {start, stop, num}", field_name)
 
 
@@ -174,12 +226,12 @@ def _parse_sweep(spec: Any, allowed: Mapping[str, Param], rate: RateLaw | None) 
     if unknown:
         raise _fail(f"unknown key(s) {', '.join(sorted(unknown))}", "sweep")
     parameter = spec.get("parameter")
-    if parameter not in allowed:
-        raise _fail(f"parameter {parameter!r} is not a problem or algorithm parameter; "
+    if not isinstance(parameter, str) or parameter not in allowed:
+        raise _fail(f"parameter {excerpt(parameter)} is not a problem or algorithm parameter; "
                     f"known: {', '.join(sorted(allowed))}", "sweep.parameter")
     quantity = spec.get("quantity")
     if quantity not in QUANTITIES:
-        raise _fail(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}",
+        raise _fail(f"quantity must be one of {', '.join(QUANTITIES)}, got {excerpt(quantity)}",
                     "sweep.quantity")
     law = None
     if "complexity" in spec:
@@ -197,14 +249,58 @@ def _parse_sweep(spec: Any, allowed: Mapping[str, Param], rate: RateLaw | None) 
     target = spec.get("target")
     if quantity == "cost":
         target = float(_number(target, "sweep.target", positive=False))
+        if target < 0:
+            raise _fail(f"must be at least 0 (an error level), got {target!r}", "sweep.target")
     elif target is not None:
         raise _fail("target applies to quantity = \"cost\" only", "sweep.target")
     limit = spec.get("limit", "")
     if limit not in ("", "small", "large"):
-        raise _fail(f"limit must be \"small\" or \"large\", got {limit!r}", "sweep.limit")
+        raise _fail(f"limit must be \"small\" or \"large\", got {excerpt(limit)}",
+                    "sweep.limit")
     values = tuple(allowed[parameter].check(parameter, v, "sweep.values")
                    for v in _sweep_values(spec, "sweep"))
     return Sweep(parameter, values, quantity, law, target, limit)
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
+
+
+def _check_laws(raw: Mapping[str, Any], law: RateLaw, sweep: Sweep | None,
+                as_run: Mapping[str, float]) -> None:
+    """Each law is valid for its kind of claim: an error rate decays (at both ends of a
+    sweep), a cost grows toward one end of its sweep, a scaling law is positive."""
+    points = [None] if sweep is None else [sweep.values[0], sweep.values[-1]]
+    if "rate" in raw:
+        for point in points:
+            values = dict(as_run) if point is None else {**as_run, sweep.parameter: point}
+            try:
+                require_decay(law, values)
+            except BadInputError as exc:
+                raise exc.located(field="rate") from None
+    if sweep is not None and sweep.law is not None:
+        others = {k: v for k, v in as_run.items() if k != sweep.parameter}
+        try:
+            # A cost must grow toward one end; a comparison's advantage may be constant.
+            require_scaling(sweep.law, sweep.values, others,
+                            changing=sweep.quantity == "cost" and "compare" not in raw)
+        except BadInputError as exc:
+            raise exc.located(field="sweep.complexity") from None
+
+
+def _check_size(declared: Mapping[str, Param], params: Mapping[str, Any],
+                quick: Mapping[str, Any], sweep: Sweep | None) -> None:
+    """The instance size (product of the integer problem parameters) within the limits, in
+    both modes and at every sweep point."""
+    integer = [k for k, p in declared.items() if p.integer]
+    full = {k: params.get(k, declared[k].default) for k in integer}
+    settings = (("problem_params", full),
+                ("quick.problem_params", {**full, **{k: v for k, v in
+                                                    quick.get("problem_params", {}).items()
+                                                    if k in integer}}))
+    for where, values in settings:
+        if sweep is not None and sweep.parameter in integer:
+            values = {**values, sweep.parameter: max(sweep.values)}
+        limits.check_size(values, where)
 
 
 def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) -> Claim:
@@ -220,6 +316,13 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     for key in ("id", "statement", "problem", "algorithm", "measure", "rate"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
             raise _fail("must be a non-empty string", key)
+    for key in ("notes", "source_ref", "figure"):
+        if key in raw and not isinstance(raw[key], str):
+            raise _fail(f"must be a string, got {excerpt(raw[key])}", key)
+    for key in ("id", "figure"):
+        if raw.get(key) and not _NAME.match(raw[key]):
+            raise _fail(f"must be 1-100 letters, digits, '_', '.' or '-' starting with a letter "
+                        f"or digit (it names files), got {excerpt(raw[key])}", key)
     problem = get_problem(raw["problem"])
     algorithm = get_algorithm(problem, raw["algorithm"])
     if raw["measure"] not in algorithm.measures:
@@ -232,6 +335,12 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     rate_params = _table(raw.get("rate_params", {}), "rate_params")
     rate_params = check_params(rate_params, {k: Param(0.0) for k in rate_params},
                                "rate_params")
+    for name in rate_params:
+        if name == "T" or name in problem.params or name in algorithm.hyper or \
+                name in problem.constants:
+            what = "the horizon" if name == "T" else "a parameter or instance constant"
+            raise _fail(f"{name} is {what}: its value comes from the run, not from "
+                        "rate_params", "rate_params")
     law = None
     try:
         law = parse_rate(raw["rate"]) if "rate" in raw else None
@@ -256,6 +365,19 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         raise _fail(f"rate symbol(s) {', '.join(missing)} have no value; give them in "
                     "rate_params or use a problem parameter, hyperparameter or instance "
                     f"constant ({', '.join(sorted(known - set(rate_params)))})", "rate")
+    declared = {**problem.params, **algorithm.hyper}
+    as_run = {**{k: p.default for k, p in declared.items()}, **problem_params, **hyper,
+              **rate_params}
+    if sweep is not None and sweep.parameter in rate_params:
+        raise _fail(f"{sweep.parameter} is swept: its value comes from the sweep",
+                    "rate_params")
+    kind = raw.get("kind", "convergence")
+    if kind not in CLAIM_KINDS:
+        raise _fail(f"must be one of {', '.join(CLAIM_KINDS)}, got {excerpt(kind)}", "kind")
+    if kind == "divergence":
+        _check_growth(law, sweep, as_run)
+    else:
+        _check_laws(raw, law, sweep, as_run)
     aggregate = raw.get("aggregate", "mean")
     if aggregate not in AGGREGATES:
         raise _fail(f"must be one of {', '.join(AGGREGATES)}, got {aggregate!r}", "aggregate")
@@ -280,16 +402,36 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     for key in ("horizon", "seeds"):
         for where, table in ((key, raw), (f"quick.{key}", quick)):
             if key in table:
-                _number(table[key], where, integer=True)
+                limits.check_count(key, _number(table[key], where, integer=True), where)
     if "sweep" in quick:
         if sweep is None:
             raise _fail("the claim has no sweep", "quick.sweep")
         declared = {**problem.params, **algorithm.hyper}[sweep.parameter]
+        extra = set(_table(quick["sweep"], "quick.sweep")) - {"values", "range"}
+        if extra:
+            raise _fail(f"unknown key(s) {', '.join(sorted(extra))} (quick settings may change "
+                        "the sweep's values or range only)", "quick.sweep")
         for value in _sweep_values(_table(quick["sweep"], "quick.sweep"), "quick.sweep"):
             declared.check(sweep.parameter, value, "quick.sweep.values")
     for where, table in (("t_min", raw), ("quick.t_min", quick)):
         if "t_min" in table:
             _number(table["t_min"], where)
+    for where, settings in (("t_min", raw), ("quick.t_min", {**raw, **quick})):
+        if settings.get("t_min") is not None and settings["t_min"] >= settings["horizon"]:
+            raise _fail(f"must be below the horizon {settings['horizon']} (nothing would be "
+                        "left to fit)", where)
+    _check_size(problem.params, problem_params, quick, sweep)
+    symbols = known | set(algorithm.diagnostics)
+    bound = _parse_bound(raw, sweep, symbols)
+    regime, regime_why = _parse_regime(raw, symbols | set(problem.params) | set(algorithm.hyper))
+    max_seeds = None
+    for where, table in (("max_seeds", raw), ("quick.max_seeds", quick)):
+        if "max_seeds" in table:
+            limits.check_count("seeds", _number(table["max_seeds"], where, integer=True), where)
+    if "max_seeds" in raw:
+        max_seeds = raw["max_seeds"]
+        if max_seeds < raw["seeds"]:
+            raise _fail(f"must be at least seeds = {raw['seeds']}", "max_seeds")
     digest = hashlib.sha256(repr(sorted(raw.items())).encode()).hexdigest()[:16]
     return Claim(
         id=raw["id"], statement=raw["statement"], paper=paper, source=source,
@@ -298,20 +440,170 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         hyper=hyper, rate_params=rate_params, aggregate=aggregate, axis=axis,
         t_min=raw.get("t_min"), notes=raw.get("notes", ""), tolerances=tolerances,
         tolerance_note=tolerance_note, sweep=sweep, figure=raw.get("figure", ""),
-        quick=quick, digest=digest,
+        quick=quick, digest=digest, bound=bound, regime=regime, regime_why=regime_why,
+        max_seeds=max_seeds, kind=kind,
+        compare=_parse_compare(raw, problem, algorithm, sweep),
     )
+
+
+def _parse_compare(raw: Mapping[str, Any], problem: Any, algorithm: Any,
+                   sweep: Sweep | None) -> Compare | None:
+    """``[claim.compare]``: a baseline on the same problem, measure, axis and seeds."""
+    if "compare" not in raw:
+        return None
+    spec = _table(raw["compare"], "compare")
+    unknown = set(spec) - COMPARE_KEYS
+    if unknown:
+        raise _fail(f"unknown key(s) {', '.join(sorted(unknown))}", "compare")
+    name = spec.get("algorithm")
+    if not isinstance(name, str):
+        raise _fail("needs algorithm = \"name\" (the baseline)", "compare.algorithm")
+    try:
+        baseline = get_algorithm(problem, name)
+    except BadInputError as exc:
+        raise _fail(exc.message, "compare.algorithm") from None
+    hyper = check_params(_table(spec.get("hyper", {}), "compare.hyper"), baseline.hyper,
+                         "compare.hyper")
+    if name == algorithm.name and hyper == dict(raw.get("hyper", {})):
+        raise _fail("the baseline is the claim's own algorithm with the same settings",
+                    "compare")
+    if raw["measure"] not in baseline.measures:
+        raise _fail(f"{problem.name}/{name} does not record {raw['measure']!r}",
+                    "compare.algorithm")
+    if raw.get("axis", AXIS_ITERATIONS) not in baseline.axes:
+        raise _fail(f"{problem.name}/{name} does not count {raw.get('axis')!r}",
+                    "compare.algorithm")
+    if sweep is None or sweep.law is None or "complexity" not in raw.get("sweep", {}):
+        raise _fail("a comparison needs a sweep with complexity = \"K(...)\": how the claim "
+                    "algorithm's advantage over the baseline scales", "compare")
+    if sweep.parameter not in problem.params and sweep.parameter not in baseline.hyper:
+        raise _fail(f"the swept {sweep.parameter} is not a problem parameter or a "
+                    f"hyperparameter of {name}", "compare")
+    return Compare(name, hyper)
+
+
+def _check_growth(law: RateLaw, sweep: Sweep | None, as_run: Mapping[str, float]) -> None:
+    """A divergence claim states an explicit growth factor, e.g. ``Theta((1 + g**2)**(T/2))``."""
+    if not law.has_factor:
+        raise _fail("a divergence claim states an explicit growth factor such as "
+                    "Theta((1 + eta**2*s**2)**(T/2))", "rate")
+    points = [None] if sweep is None else list(sweep.values)
+    for point in points:
+        values = dict(as_run) if point is None else {**as_run, sweep.parameter: point}
+        try:
+            constant = law.rate_constant_value(values)
+        except (BadInputError, TypeError, ValueError):
+            continue  # symbols from the instance: checked when the run is judged
+        if not constant < 0:
+            raise _fail(f"a divergence claim's factor must grow; {law.text} gives the rate "
+                        f"constant {constant:.3g} (decay) with {values}", "rate")
+
+
+def _parse_bound(raw: Mapping[str, Any], sweep: Sweep | None, known: set[str],
+                 ) -> RateLaw | None:
+    """``bound = "expression"``: in T (or in the swept parameter for a cost sweep)."""
+    if "bound" not in raw:
+        return None
+    text = raw["bound"]
+    if not isinstance(text, str) or not text.strip():
+        raise _fail("must be an expression in a string", "bound")
+    cost = sweep is not None and sweep.quantity == "cost"
+    if sweep is not None and not cost:
+        raise _fail("applies to plain claims and cost sweeps", "bound")
+    variable = sweep.parameter if cost else "T"
+    try:
+        law = parse_rate(f"O({text})", variable=variable)
+    except BadInputError as exc:
+        raise exc.located(field="bound") from None
+    missing = [s for s in law.parameters if s not in known]
+    if missing:
+        raise _fail(f"symbol(s) {', '.join(missing)} have no value (instance constants, "
+                    "run diagnostics, parameters or rate_params)", "bound")
+    return law
+
+
+def _parse_regime(raw: Mapping[str, Any], known: set[str]) -> tuple[tuple[Condition, ...], str]:
+    """``[claim.regime]`` with ``conditions = [...]`` and ``why = "..."``."""
+    if "regime" not in raw:
+        return (), ""
+    spec = _table(raw["regime"], "regime")
+    unknown = set(spec) - REGIME_KEYS
+    if unknown:
+        raise _fail(f"unknown key(s) {', '.join(sorted(unknown))}", "regime")
+    texts, why = spec.get("conditions"), spec.get("why")
+    if not isinstance(texts, list) or not texts:
+        raise _fail("needs conditions = [\"expression > expression\", ...]",
+                    "regime.conditions")
+    if not isinstance(why, str) or not why.strip():
+        raise _fail("needs why = \"...\": the theorem and assumption it checks", "regime.why")
+    conditions = tuple(parse_condition(text) for text in texts)
+    for condition in conditions:
+        missing = [name for name in condition.symbols if name not in known]
+        if missing:
+            raise _fail(f"condition {condition.text!r} names {', '.join(missing)}, which is not "
+                        "an instance constant, run diagnostic or parameter", "regime.conditions")
+    return conditions, why
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A card file's TOML: unreadable, oversized, compressed, non-UTF-8 or malformed files
+    are bad input."""
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limits.MAX_CARD_BYTES + 1)
+    except OSError as exc:
+        raise BadInputError(f"cannot read card: {exc.strerror or exc}", source=source) from None
+    if len(raw) > limits.MAX_CARD_BYTES:
+        raise BadInputError(f"larger than {limits.MAX_CARD_BYTES} bytes; a card is a small "
+                            "text file", source=source)
+    if raw[:2] == b"\x1f\x8b":
+        raise BadInputError("gzip-compressed; a card is a TOML text file", source=source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise BadInputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); "
+                            "save the card as UTF-8", source=source) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInputError(f"not valid TOML: {exc}", source=source) from None
+    except RecursionError:
+        raise BadInputError("not valid TOML: nested too deeply", source=source) from None
+
+
+def _check_paper(paper: Mapping[str, Any]) -> None:
+    """Paper fields are strings (``year`` an integer); TeX math in them must render, since
+    figures print the citation."""
+    for key, value in paper.items():
+        kind = int if key == "year" else str
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise _fail(f"must be {'an integer' if kind is int else 'a string'}, got "
+                        f"{excerpt(value)}", f"paper.{key}")
+    label = Claim.paper_label.fget(SimpleNamespace(paper=paper))
+    if "$" not in label:
+        return
+    from matplotlib import cbook
+    from matplotlib.mathtext import MathTextParser
+
+    parser = MathTextParser("path")
+    for key, text in [*((k, v) for k, v in paper.items() if isinstance(v, str)),
+                      ("title", label)]:
+        if cbook.is_math_text(text):
+            try:
+                parser.parse(text, dpi=72)
+            except ValueError:
+                raise _fail(f"{excerpt(text)} has TeX math between $ signs that does not "
+                            "render; fix it or write \\$ for a dollar sign",
+                            f"paper.{key}") from None
 
 
 def load_card(path: Path | str) -> list[Claim]:
     """Load and validate every claim of one card."""
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadInputError(f"cannot read card: {exc.strerror}", source=source) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInputError(f"not valid TOML: {exc}", source=source) from None
+    data = _read_toml(path)
     unknown = set(data) - {"paper", "claim"}
     if unknown:
         raise BadInputError(f"unknown top-level key(s) {', '.join(sorted(unknown))}",
@@ -322,9 +614,15 @@ def load_card(path: Path | str) -> list[Claim]:
     if set(paper) - PAPER_KEYS:
         raise BadInputError(f"unknown key(s) {', '.join(sorted(set(paper) - PAPER_KEYS))}",
                        source=source, field="paper")
+    try:
+        _check_paper(paper)
+    except BadInputError as exc:
+        raise exc.located(source=source) from None
     raws = data.get("claim")
     if not isinstance(raws, list) or not raws:
         raise BadInputError("needs at least one [[claim]]", source=source, field="claim")
+    if not all(isinstance(raw, dict) for raw in raws):
+        raise BadInputError("every [[claim]] must be a table", source=source, field="claim")
     claims = []
     for index, raw in enumerate(raws):
         label = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
@@ -347,12 +645,15 @@ def load_claims(paths: list[Path | str] | None = None) -> list[Claim]:
     """Every claim of the given cards (files or folders); the built-in cards by default."""
     files: list[Path] = []
     for path in map(Path, paths or [builtin_cards_dir()]):
-        if path.is_dir():
-            files.extend(sorted(path.glob("*.toml")))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise BadInputError("no such card file or folder", source=str(path))
+        try:
+            if path.is_dir():
+                files.extend(sorted(path.glob("*.toml")))
+            elif path.exists():
+                files.append(path)
+            else:
+                raise BadInputError("no such card file or folder", source=str(path))
+        except OSError as exc:
+            raise BadInputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
     claims: list[Claim] = []
     seen: dict[str, str] = {}
     for file in files:
@@ -362,4 +663,19 @@ def load_claims(paths: list[Path | str] | None = None) -> list[Claim]:
                                source=str(file), claim=claim.id, field="id")
             seen[claim.id] = str(file)
             claims.append(claim)
+    _check_figure_names(claims)
     return claims
+
+
+def _check_figure_names(claims: list[Claim]) -> None:
+    """Two figures must not land in one file: figure names (``figure``, else the id) that
+    differ only in case share a file on case-insensitive file systems."""
+    owners: dict[str, str] = {}
+    for claim in claims:
+        name = claim.figure or claim.id
+        key = name.casefold()
+        if key in owners and owners[key] != name:
+            raise BadInputError(f"figure file {name!r} clashes with {owners[key]!r} (names that "
+                                "differ only in case share a file on some systems)",
+                                source=claim.source, claim=claim.id, field="figure")
+        owners.setdefault(key, name)

@@ -73,6 +73,9 @@ class Tolerances:
         *and* over its final half is sublinear (the final half spares a curve whose rate
         switched within the window and then held, and a sum of geometric modes whose fast
         one has died out); the old half-window ratio 0.85 corresponds to 0.48.
+    bound_rtol
+        Relative round-off allowed when an explicit bound is checked as an inequality
+        (``value <= bound * (1 + bound_rtol) + floor``).
     diverge_factor
         Diverged: a value exceeds this multiple of the first value (or is not finite).
     max_censored_fraction
@@ -100,6 +103,7 @@ class Tolerances:
     log_factor_order: float = 0.5
     ratio_growth: float = 1.5
     sublinear_exponent: float = 0.5
+    bound_rtol: float = 1e-9
     diverge_factor: float = 1e3
     max_censored_fraction: float = 0.25
     confidence: float = 0.95
@@ -110,17 +114,20 @@ class Tolerances:
     def changed(self, overrides: Mapping[str, Any], *, source: str = "",
                 claim: str = "") -> Tolerances:
         """A copy with ``overrides`` applied; unknown names and bad values are bad input."""
+        from workbench.cards.limits import check_tolerance
+        from workbench.errors import excerpt
+
         known = {f.name: f.type for f in fields(self)}
         clean: dict[str, float] = {}
         for name, value in overrides.items():
             if name not in known:
-                raise BadInputError(f"unknown tolerance {name!r}; known: {', '.join(known)}",
-                               source=source, claim=claim, field="tolerances")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise BadInputError(f"tolerance {name!r} must be a non-negative number, "
-                               f"got {value!r}", source=source, claim=claim,
-                               field="tolerances")
-            clean[name] = int(value) if known[name] in (int, "int") else float(value)
+                raise BadInputError(f"unknown tolerance {excerpt(name)}; known: "
+                                    f"{', '.join(known)}", source=source, claim=claim,
+                                    field="tolerances")
+            try:
+                clean[name] = check_tolerance(name, value, known[name] in (int, "int"))
+            except BadInputError as exc:
+                raise exc.located(source=source, claim=claim) from None
         if not 0 < clean.get("window_fraction", self.window_fraction) <= 1:
             raise BadInputError("window_fraction must be in (0, 1]", source=source, claim=claim,
                            field="tolerances")

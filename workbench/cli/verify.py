@@ -3,40 +3,61 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
+from workbench.cards import limits
 from workbench.cards.tolerances import Tolerances
 from workbench.cli.common import (
-    EXIT_BAD_INPUT,
     EXIT_MISMATCH,
     EXIT_OK,
     add_selection_arguments,
     assignments,
     dumps,
+    error_status,
     print_errors,
     selected,
 )
 from workbench.engine.pipeline import run_claims
+from workbench.engine.result import ClaimResult
 from workbench.engine.verdict import MISMATCH
+from workbench.errors import BadInputError, Interrupted
 from workbench.outputs.table import format_table, tolerance_line
+
+
+def _print(outcomes: Sequence[ClaimResult], args: argparse.Namespace,
+           overrides: dict[str, float]) -> None:
+    if args.json:
+        print(dumps([o.to_dict() for o in outcomes]))
+        return
+    print(format_table(outcomes))
+    print(f"\nmode: {'quick' if args.quick else 'full'}; tolerances: default "
+          f"{tolerance_line(Tolerances().changed(overrides))}; per-claim overrides are in "
+          "each card with their reason")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     overrides = assignments(args.tol, "--tol")
     Tolerances().changed(overrides, source="--tol")
     claims = selected(args)
-    outcomes, errors = run_claims(claims, args.quick, args.seeds, args.seed_start, args.jobs,
-                                  not args.no_progress, overrides)
-    if args.json:
-        print(dumps([o.to_dict() for o in outcomes]))
-    else:
-        print(format_table(outcomes))
-        print(f"\nmode: {'quick' if args.quick else 'full'}; tolerances: default "
-              f"{tolerance_line(Tolerances().changed(overrides))}; per-claim overrides are in "
-              "each card with their reason")
+    if args.max_seeds is not None:
+        if args.max_seeds < 1:
+            raise BadInputError("--max-seeds must be at least 1", source="--max-seeds")
+        limits.check_count("seeds", args.max_seeds, "--max-seeds")
+    try:
+        outcomes, errors = run_claims(claims, args.quick, args.seeds, args.seed_start,
+                                      args.jobs, not args.no_progress, overrides,
+                                      args.max_seeds)
+    except Interrupted as exc:
+        finished = [r for r in exc.finished if isinstance(r, ClaimResult)]
+        if finished:
+            _print(finished, args, overrides)
+            exc.printed = True
+        raise
+    _print(outcomes, args, overrides)
     print_errors(errors)
     if errors:
-        return EXIT_BAD_INPUT
+        return error_status(errors)
     return EXIT_MISMATCH if any(o.verdict.verdict == MISMATCH for o in outcomes) else EXIT_OK
 
 
@@ -46,5 +67,8 @@ def add_verify_command(sub: Any) -> None:
     p.add_argument("--seed-start", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--tol", action="append", default=[], metavar="NAME=VALUE",
                    help="override a tolerance for every claim (see README)")
+    p.add_argument("--max-seeds", type=int, metavar="N",
+                   help="while a verdict is 'too noisy', double its seeds up to N (overrides "
+                        "the cards' max_seeds; the confidence level is split over the looks)")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(func=cmd_verify)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,11 +11,12 @@ from workbench.cards.claims import Claim
 from workbench.cards.ratelaw import RateLaw, parse_rate
 from workbench.cards.tolerances import Tolerances
 from workbench.catalogue import AXIS_ITERATIONS
+from workbench.engine.checks import BoundCheck, check_bound, regime_failures, run_values
 from workbench.engine.execute import TaskResult
 from workbench.engine.fit import Curve, Fit, fit_curve
 from workbench.engine.result import ClaimResult
 from workbench.engine.sweep import first_crossing, fit_scaling
-from workbench.engine.verdict import MISMATCH, Verdict, judge
+from workbench.engine.verdict import INCONCLUSIVE, MISMATCH, Verdict, judge
 from workbench.errors import BadInputError
 
 
@@ -35,9 +37,7 @@ def _curve(claim: Claim, results: list[TaskResult], axis_name: str,
         keep = axis > 0
         axis, values = axis[keep], values[:, keep]
     floor = max(r.floors.get(claim.measure, 0.0) for r in results)
-    task = results[0].task
-    per_seed = [claim.symbol_values(task.problem_params, task.hyper, r.constants)
-                for r in results]
+    per_seed = [run_values(claim, r) for r in results]
     return Curve(axis, values, floor), _aggregate_symbols(claim, per_seed), per_seed
 
 
@@ -66,6 +66,44 @@ def _rate_constant_law(claim: Claim) -> RateLaw:
     return parse_rate(f"{kind}({claim.rate.rate_constant})", variable=claim.sweep.parameter)
 
 
+@dataclass
+class Points:
+    """One algorithm's runs of a claim, per sweep point (one point for plain claims)."""
+
+    curves: list[Curve]
+    fits: list[Fit]
+    symbols: list[dict[str, float]]
+    seed_symbols: list[list[dict[str, float]]]
+    costs: np.ndarray | None
+    seeds: list[int]
+
+
+def _points(claim: Claim, results: list[TaskResult], tol: Tolerances) -> Points:
+    """Curves, fits (not for cost sweeps, whose curves follow no stated rate) and costs."""
+    by_point: dict[int, list[TaskResult]] = {}
+    for result in sorted(results, key=lambda r: (r.task.point, r.task.seed)):
+        by_point.setdefault(result.task.point, []).append(result)
+    cost_sweep = claim.sweep is not None and claim.sweep.quantity == "cost"
+    points = Points([], [], [], [], None, [r.task.seed for r in by_point[min(by_point)]])
+    costs = []
+    for point_results in by_point.values():
+        # Cost sweeps read each seed's own crossing; their curves are for plots only and
+        # use the iteration grid, which all seeds share.
+        curve, values, per_seed = _curve(claim, point_results,
+                                         AXIS_ITERATIONS if cost_sweep else claim.axis)
+        if cost_sweep:
+            costs.append([_cost(claim, r) for r in point_results])
+        else:
+            points.fits.append(fit_curve(curve, claim.rate, values, tol, claim.aggregate,
+                                         claim.t_min, per_seed))
+        points.curves.append(curve)
+        points.symbols.append(values)
+        points.seed_symbols.append(per_seed)
+    if cost_sweep:
+        points.costs = np.array(costs).T  # seeds x points
+    return points
+
+
 def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = None,
              provenance: dict[str, Any] | None = None) -> ClaimResult:
     """Fit and judge one claim from its tasks' results."""
@@ -75,30 +113,66 @@ def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = N
         field_name, _, message = failed[0].error.partition(": ")
         raise BadInputError(f"the run with seed {failed[0].task.seed} failed: {message}",
                             claim=claim.id, field=field_name)
-    by_point: dict[int, list[TaskResult]] = {}
-    for result in sorted(results, key=lambda r: (r.task.point, r.task.seed)):
-        by_point.setdefault(result.task.point, []).append(result)
-    cost_sweep = claim.sweep is not None and claim.sweep.quantity == "cost"
-    curves, fits, symbols, costs, seed_symbols = [], [], [], [], []
-    for point_results in by_point.values():
-        # Cost sweeps read each seed's own crossing; their curves are for plots only and
-        # use the iteration grid, which all seeds share.
-        curve, values, per_seed = _curve(claim, point_results,
-                                         AXIS_ITERATIONS if cost_sweep else claim.axis)
-        if cost_sweep:
-            costs.append([_cost(claim, r) for r in point_results])
-        curves.append(curve)
-        symbols.append(values)
-        seed_symbols.append(per_seed)
-        if not cost_sweep:  # a cost sweep reads crossings; its curves follow no stated rate
-            fits.append(fit_curve(curve, claim.rate, values, tol, claim.aggregate,
-                                  claim.t_min, per_seed))
     info = dict(provenance or {})
     info.setdefault("seconds", sum(r.seconds for r in results))
+    checks: dict[str, Any] = {}
+    if claim.regime:
+        outside = regime_failures(claim, [r for r in results if r.task.role == "claim"])
+        seeds = sorted({r.task.seed for r in results})
+        checks["regime"] = {"conditions": [c.text for c in claim.regime],
+                            "why": claim.regime_why, "seeds": len(seeds),
+                            "left_out": {str(s): why for s, why in sorted(outside.items())}}
+        results = [r for r in results if r.task.seed not in outside]
+        if len({r.task.seed for r in results}) < 2:
+            verdict = Verdict(INCONCLUSIVE, "", f"regime: {len(outside)} of {len(seeds)} seeds "
+                              f"are outside the theorem's assumptions "
+                              f"({'; '.join(sorted(set(outside.values())))}); fewer than 2 left")
+            return ClaimResult(claim, verdict, None, tolerances=tol, provenance=info,
+                               checks=checks)
+    mine = _points(claim, [r for r in results if r.task.role == "claim"], tol)
     if claim.sweep is None:
-        verdict = judge(claim.rate, fits[0], tol)
-        return ClaimResult(claim, verdict, fits[0], None, curves, fits, tol, info, symbols)
-    return _evaluate_sweep(claim, curves, fits, symbols, np.array(costs).T, tol, info)
+        result = ClaimResult(claim, judge(claim.rate, mine.fits[0], tol), mine.fits[0], None,
+                             mine.curves, mine.fits, tol, info, mine.symbols, checks=checks)
+        if claim.bound is not None:
+            curve = mine.curves[0]
+            bound = check_bound(claim, curve.t, curve.values, mine.seeds,
+                                mine.seed_symbols[0], curve.floor, tol)
+            _apply_bound(result, bound)
+        return result
+    baseline = None
+    if claim.compare is not None:
+        baseline = _points(claim, [r for r in results if r.task.role == "baseline"], tol)
+    result = _evaluate_sweep(claim, mine, baseline, tol, info)
+    result.checks.update(checks)
+    if claim.bound is not None and mine.costs is not None:
+        per_seed = [dict(values) for values in mine.seed_symbols[0]]
+        bound = _check_cost_bound(claim, np.array(claim.sweep.values), mine.costs, mine.seeds,
+                                  per_seed, tol)
+        _apply_bound(result, bound)
+    return result
+
+
+def _check_cost_bound(claim: Claim, points: np.ndarray, costs: np.ndarray, seeds: list[int],
+                      per_seed: list[dict[str, float]], tol: Tolerances) -> BoundCheck:
+    """Each seed's cost at each sweep point against the bound in the swept parameter.
+
+    The sweep is over the swept parameter, not over ``t``: the bound's variable is that
+    parameter, so the check reads ``at`` as the parameter's value. Censored runs (nan) are
+    left out.
+    """
+    kept = np.where(np.isfinite(costs), costs, 0.0)
+    return check_bound(claim, points, kept, seeds, per_seed, 0.0, tol)
+
+
+def _apply_bound(result: ClaimResult, bound: BoundCheck) -> None:
+    """A violated explicit bound is a mismatch (slower); one that holds reports its slack."""
+    result.checks["bound"] = bound.to_dict()
+    verdict = result.verdict
+    if not bound.holds:
+        result.verdict = Verdict(MISMATCH, "slower", bound.text(), verdict.notes)
+    else:
+        result.verdict = Verdict(verdict.verdict, verdict.direction, verdict.reason,
+                                 verdict.notes + (bound.text(),))
 
 
 def evaluate_curve(claim: Claim, curve: Curve, params: dict[str, float], tol: Tolerances,
@@ -116,30 +190,71 @@ def _cost(claim: Claim, result: TaskResult) -> float:
     return first_crossing(axis, result.measures[claim.measure], claim.sweep.target)
 
 
-def _evaluate_sweep(claim: Claim, curves: list[Curve], fits: list[Fit],
-                    symbols: list[dict[str, float]], costs: np.ndarray, tol: Tolerances,
+def _quantities(claim: Claim, points: Points, tol: Tolerances) -> np.ndarray:
+    """Each seed's cost or fitted rate constant at each sweep point, ``(seeds, points)``;
+    ``nan`` where a run missed its target or had no usable fit."""
+    if points.costs is not None:
+        return points.costs
+    seeds = points.curves[0].values.shape[0]
+    quantities = np.full((seeds, len(points.curves)), np.nan)
+    for j, curve in enumerate(points.curves):
+        if points.fits[j].status != "ok":
+            continue
+        for s in range(seeds):
+            single = Curve(curve.t, curve.values[s:s + 1], curve.floor)
+            one = fit_curve(single, claim.rate, points.seed_symbols[j][s], tol, "mean",
+                            claim.t_min)
+            quantities[s, j] = one.estimate if one.status == "ok" else np.nan
+    return quantities
+
+
+def _evaluate_sweep(claim: Claim, mine: Points, baseline: Points | None, tol: Tolerances,
                     info: dict[str, Any]) -> ClaimResult:
+    """The scaling fit of a sweep: of the claim algorithm's cost or rate constant or, in a
+    comparison, of its advantage over the baseline (the baseline's cost over the claim's,
+    or the claim's rate constant over the baseline's): larger is faster."""
     sweep = claim.sweep
     assert sweep is not None
     values = np.array(sweep.values)
-    for value, fit in zip(values, fits, strict=False):
-        verdict = judge(claim.rate, fit, tol)
-        if verdict.verdict == MISMATCH:  # a diverged, stalled or sublinear sweep point
-            verdict = Verdict(MISMATCH, verdict.direction,
-                              f"at {sweep.parameter}={value:g}: {verdict.reason}")
-            return ClaimResult(claim, verdict, fit, None, curves, fits, tol, info, symbols)
-    seeds = curves[0].values.shape[0]
-    quantities = costs if sweep.quantity == "cost" else np.full((seeds, values.size), np.nan)
-    for j, curve in enumerate(curves):
-        if sweep.quantity != "cost" and fits[j].status == "ok":
-            for s in range(seeds):
-                single = Curve(curve.t, curve.values[s:s + 1], curve.floor)
-                one = fit_curve(single, claim.rate, symbols[j], tol, "mean", claim.t_min)
-                quantities[s, j] = one.estimate if one.status == "ok" else np.nan
+    for points in (mine, baseline):
+        if points is None:
+            continue
+        for value, fit in zip(values, points.fits, strict=False):
+            verdict = judge(claim.rate, fit, tol)
+            if verdict.verdict == MISMATCH and (points is mine or fit.status != "ok"):
+                # a diverged, stalled or sublinear sweep point of the claim algorithm; a
+                # baseline that fails makes the comparison inconclusive
+                if points is mine:
+                    verdict = Verdict(MISMATCH, verdict.direction,
+                                      f"at {sweep.parameter}={value:g}: {verdict.reason}")
+                else:
+                    verdict = Verdict(INCONCLUSIVE, "", f"the baseline {claim.compare.algorithm}"
+                                      f" at {sweep.parameter}={value:g}: {verdict.reason}")
+                return ClaimResult(claim, verdict, fit, None, mine.curves, mine.fits, tol, info,
+                                   mine.symbols)
+    quantities = _quantities(claim, mine, tol)
+    quantity = sweep.quantity
+    checks: dict[str, Any] = {}
+    if baseline is not None:
+        theirs = _quantities(claim, baseline, tol)
+        with np.errstate(all="ignore"):
+            quantities = theirs / quantities if quantity == "cost" else quantities / theirs
+        checks["compare"] = {"baseline": claim.compare.algorithm,
+                             "baseline_hyper": dict(claim.compare.hyper),
+                             "claim": _medians(_quantities(claim, mine, tol)),
+                             "baseline_quantity": _medians(theirs),
+                             "advantage": "baseline cost / claim cost" if quantity == "cost"
+                             else "claim rate constant / baseline rate constant"}
+        quantity = "advantage"
     law = sweep.law if sweep.law is not None else _rate_constant_law(claim)
-    params = {**symbols[0], **claim.rate_params}
+    params = {**mine.symbols[0], **claim.rate_params}
     params.pop(sweep.parameter, None)
-    scaling = fit_scaling(sweep.parameter, values, quantities, law, params, sweep.quantity,
-                          tol, sweep.limit)
-    return ClaimResult(claim, scaling.verdict, None, scaling, curves, fits, tol, info, symbols,
-                       quantities)
+    scaling = fit_scaling(sweep.parameter, values, quantities, law, params, quantity, tol,
+                          sweep.limit)
+    return ClaimResult(claim, scaling.verdict, None, scaling, mine.curves, mine.fits, tol, info,
+                       mine.symbols, quantities, checks=checks)
+
+
+def _medians(quantities: np.ndarray) -> list[float | None]:
+    return [float(np.median(column)) if np.all(np.isfinite(column)) else None
+            for column in quantities.T]

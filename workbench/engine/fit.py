@@ -29,6 +29,8 @@ from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.laws import (
     GEOMETRIC,
+    GROWTH,
+    KINDS,
     POWER,
     LawKind,
     Local,
@@ -40,6 +42,9 @@ from workbench.engine.laws import (
     slope_stderr,
 )
 from workbench.errors import BadInputError
+
+# A diverging error is fitted while it stays below this (far from overflow).
+GROWTH_CEILING = 1e250
 
 
 @dataclass(frozen=True)
@@ -106,13 +111,14 @@ class Fit:
 
     @property
     def kind(self) -> LawKind:
-        return GEOMETRIC if self.model == "geometric" else POWER
+        return KINDS[self.model]
 
     @property
     def factor(self) -> float | None:
-        """Contraction factor per unit of ``t`` for geometric fits."""
-        return None if self.model != "geometric" or self.estimate is None \
-            else float(np.exp(-self.estimate))
+        """Contraction (geometric) or growth (growth) factor per unit of ``t``."""
+        if self.estimate is None or self.model == "power":
+            return None
+        return float(np.exp(self.estimate if self.model == "growth" else -self.estimate))
 
     def to_dict(self) -> dict[str, Any]:
         """The fit's part of the ``observed`` JSON object."""
@@ -124,6 +130,8 @@ class Fit:
                                "local": [w.to_dict() for w in self.local]}
         if self.model == "power":
             out.update(exponent=self.estimate, ratio_growth=self.ratio_growth)
+        elif self.model == "growth":
+            out.update(growth_rate=self.estimate, factor=self.factor)
         else:
             out.update(rate_constant=self.estimate, factor=self.factor,
                        rate_decay=list(self.rate_decay) if self.rate_decay else None)
@@ -188,8 +196,12 @@ def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Toleran
         Per seed, the values of the symbols (instance constants differ between seeds); used
         for ``"each"``.
     """
-    kind = kind_of(law)
+    kind = kind_of(law, params)
     seeds = curve.values.shape[0]
+    if kind is GROWTH:
+        if how == "each":
+            return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
+        return _analyse_growth(curve, law, params, tol, how, t_min)
     reason = _diverged(curve, tol)
     if reason:
         return Fit("diverged", kind.name, reason, seeds=seeds)
@@ -397,6 +409,35 @@ def _analyse_geometric(t, values, center, index, law, params, tol, how, seeds,
         fit.status = "insufficient"
         fit.reason = (f"the error falls {decay:.2f} decades in the window (< "
                       f"min_decay_decades={tol.min_decay_decades:g})")
+    return fit
+
+
+def _analyse_growth(curve: Curve, law: RateLaw, params: dict[str, float], tol: Tolerances,
+                    how: str, t_min: float | None) -> Fit:
+    """A divergence claim: the growth rate over the last half of the finite range."""
+    t, values = curve.t, curve.values
+    seeds = values.shape[0]
+    finite = np.all(np.isfinite(values) & (values > 0) & (values < GROWTH_CEILING), axis=0)
+    start = int(np.searchsorted(t, t_min)) if t_min else 0
+    bad = np.flatnonzero(~finite[start:])
+    end = start + (int(bad[0]) if bad.size else t.size - start)
+    center = aggregate(values, how)
+    if end - start < tol.min_points:
+        return Fit("insufficient", "growth", f"only {max(end - start, 0)} checkpoints before "
+                   f"the error leaves the floating-point range", seeds=seeds, center=center)
+    index = np.arange(start, end)
+    window = index[GROWTH.window(t[index], tol)]
+    tw = t[window]
+    estimate = GROWTH.estimate(tw, center[window])
+    fit = Fit("ok", "growth", "", estimate,
+              _confidence(values[:, window], tw, GROWTH, how, tol, estimate),
+              GROWTH.expected(law, tw, params), (float(tw[0]), float(tw[-1])),
+              int(window.size), seeds=seeds, center=center)
+    growth = np.log10(center[window][-1] / center[window][0])
+    if abs(growth) < tol.min_decay_decades:  # a decaying error contradicts it: judged
+        fit.status = "insufficient"
+        fit.reason = (f"the error changes by {growth:.2f} decades in the window (less than "
+                      f"min_decay_decades={tol.min_decay_decades:g} either way)")
     return fit
 
 

@@ -97,7 +97,8 @@ class LawKind:
     """Interface of a law kind (see the module docstring)."""
 
     name = ""
-    #: The fitted quantity, as printed.
+    #: The fitted quantity's symbol in the CI column, and its name.
+    symbol = ""
     quantity = ""
     xscale = "log"
     #: True when a larger estimate means faster convergence.
@@ -129,6 +130,7 @@ class PowerKind(LawKind):
     """``O/Omega/Theta(T**-p * log factors)``: the log-log slope."""
 
     name = "power"
+    symbol = "slope"
     quantity = "log-log slope"
     xscale = "log"
     faster_is_high = False
@@ -175,6 +177,7 @@ class GeometricKind(LawKind):
     """``exp(-K(g T))`` or an explicit factor: the rate constant ``c`` of ``exp(-c t)``."""
 
     name = "geometric"
+    symbol = "c"
     quantity = "rate constant"
     xscale = "linear"
     faster_is_high = True
@@ -215,13 +218,67 @@ class GeometricKind(LawKind):
         return text + (f" (claim {np.exp(-expected):.4g})" if expected is not None else "")
 
 
-POWER, GEOMETRIC = PowerKind(), GeometricKind()
-KINDS = {kind.name: kind for kind in (POWER, GEOMETRIC)}
+class GrowthKind(GeometricKind):
+    """A stated growth factor (divergence): ``Theta((1 + eta**2*s**2)**(T/2))``.
+
+    The fitted quantity is the growth rate ``g`` of ``exp(g t)``, over the last half (in linear
+    ``t``) of the range where the error is finite; the claim's is ``-d log(r) / dT``.
+    """
+
+    name = "growth"
+    symbol = "g"
+    quantity = "growth rate"
+    faster_is_high = False  # a larger growth rate is a larger error: slower
+
+    def estimate(self, t: np.ndarray, v: np.ndarray) -> float:
+        return slope(t, log_values(v))
+
+    def expected(self, law: RateLaw, t: np.ndarray, params: dict[str, float]) -> float | None:
+        return -law.rate_constant_value(params)
+
+    def describe(self, estimate: float, expected: float | None) -> str:
+        text = f"growth {np.exp(estimate):.4g}/step"
+        return text + (f" (claim {np.exp(expected):.4g})" if expected is not None else "")
 
 
-def kind_of(law: RateLaw) -> LawKind:
-    """The kind that judges ``law``."""
-    return GEOMETRIC if law.shape == "geometric" else POWER
+POWER, GEOMETRIC, GROWTH = PowerKind(), GeometricKind(), GrowthKind()
+KINDS = {kind.name: kind for kind in (POWER, GEOMETRIC, GROWTH)}
+
+
+def grows(law: RateLaw, params: dict[str, float] | None = None) -> bool:
+    """True when the law is an explicit factor that grows (a divergence claim's law), with
+    the symbols' values ``params`` when the sign depends on them."""
+    if not law.has_factor:
+        return False
+    if params is not None and not law.missing(params):
+        return law.rate_constant_value(params) < 0
+    return bool(sp.simplify(law.rate_constant).is_negative)
+
+
+def kind_of(law: RateLaw, params: dict[str, float] | None = None) -> LawKind:
+    """The kind that judges ``law`` (with the symbols' values, when known)."""
+    if law.shape != "geometric":
+        return POWER
+    return GROWTH if grows(law, params) else GEOMETRIC
+
+
+def judge_growth(fit: Fit, law: RateLaw, tol: Tolerances) -> Verdict:
+    """A divergence claim: the fitted growth rate against the stated factor's."""
+    assert fit.ci is not None and fit.expected is not None
+    lo, hi = fit.ci
+    side = law.error_bound
+    inf = float("inf")
+    allowed_lo = fit.expected * (1 - tol.rate_rtol) if side != "upper" else -inf
+    allowed_hi = fit.expected * (1 + tol.rate_rtol) if side != "lower" else inf
+    verdict = judge_interval(lo, hi, allowed_lo, allowed_hi, False,
+                             f"growth rate {fit.estimate:.4g} per step (factor "
+                             f"{np.exp(fit.estimate):.4g}; claimed {fit.expected:.4g}, factor "
+                             f"{np.exp(fit.expected):.4g}, ± {tol.rate_rtol:.0%})")
+    if verdict.verdict == CONSISTENT:
+        return Verdict(CONSISTENT, notes=(f"slack: observed growth rate {fit.estimate:.4g} is "
+                                          f"{fit.estimate / fit.expected:.3g}x the claimed "
+                                          f"{fit.expected:.4g}",))
+    return verdict
 
 
 def rate_decay_exponent(t: np.ndarray, v: np.ndarray, masks: list[np.ndarray]) -> float | None:

@@ -22,11 +22,12 @@ from workbench.cards.claims import Claim, trajectory_claim
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.evaluate import evaluate, evaluate_curve
-from workbench.engine.execute import run_tasks
+from workbench.engine.execute import TaskResult, run_tasks
 from workbench.engine.fit import Curve
-from workbench.engine.plan import plan
+from workbench.engine.plan import Task, plan
 from workbench.engine.result import ClaimResult
-from workbench.errors import BadInputError
+from workbench.engine.verdict import INCONCLUSIVE
+from workbench.errors import BadInputError, Interrupted, TaskFailedError
 
 
 def versions() -> dict[str, str]:
@@ -59,39 +60,134 @@ def settle(claims: list[Claim], quick: bool, seeds: int | None = None) -> list[C
     return settled if seeds is None else [replace(c, seeds=seeds) for c in settled]
 
 
+def planned_looks(claim: Claim, max_seeds: int | None = None) -> int:
+    """How many looks the sequential plan allows: seeds double from ``claim.seeds`` up to
+    the cap (the card's ``max_seeds``, or ``max_seeds`` from the command line)."""
+    cap = max_seeds if max_seeds is not None else claim.max_seeds
+    if cap is None or cap <= claim.seeds:
+        return 1
+    return 1 + int(np.floor(np.log2(cap / claim.seeds)))
+
+
+def _too_noisy(result: ClaimResult) -> bool:
+    return result.verdict.verdict == INCONCLUSIVE and result.verdict.reason.startswith(
+        "too noisy")
+
+
 def run_claims(claims: list[Claim], quick: bool, seeds: int | None = None,
                seed_start: int = 0, jobs: int = 1, progress: bool = True,
                tolerance_overrides: Mapping[str, float] | None = None,
+               max_seeds: int | None = None,
                ) -> tuple[list[ClaimResult], list[BadInputError]]:
     """Run and judge claims.
 
     A claim whose evaluation hits bad input (impossible parameters, say) is reported in the
     returned errors, located at its card and field; the other claims' results are kept.
+
+    Sequential seeds: a claim whose verdict is "too noisy" while its cap allows more seeds
+    (``max_seeds`` in the card or here) is run again with twice the seeds, fixed in advance
+    (seeds double up to the cap). Every look uses the confidence level split over the planned
+    looks (Bonferroni), so looking again does not inflate false verdicts; the provenance
+    records the seeds and looks used.
     """
     settled = settle(claims, quick, seeds)
-    tolerances = [c.tolerances.changed(tolerance_overrides or {}, source="--tol")
-                  for c in settled]
+    looks = {c.id: planned_looks(c, max_seeds) for c in settled}
+    tolerances = {}
+    for c in settled:
+        tol = c.tolerances.changed(tolerance_overrides or {}, source="--tol")
+        if looks[c.id] > 1:
+            tol = replace(tol, confidence=1 - (1 - tol.confidence) / looks[c.id])
+        tolerances[c.id] = tol
     start = time.perf_counter()
-    results = run_tasks(plan(settled, seed_start), jobs=jobs, progress=progress)
-    wall = time.perf_counter() - start
     by_claim: dict[str, list] = {}
-    for result in results:
+    tasks = plan(settled, seed_start)
+    try:
+        finished = run_tasks(tasks, jobs=jobs, progress=progress)
+    except Interrupted as exc:
+        raise _interrupted(exc, settled, tasks, tolerances) from None
+    for result in finished:
         by_claim.setdefault(result.task.claim_id, []).append(result)
+    current = {c.id: c for c in settled}
+    used = {c.id: 1 for c in settled}
+    outcomes: dict[str, ClaimResult] = {}
+    errors: dict[str, BadInputError] = {}
+    todo = list(settled)
+    while todo:
+        for claim in todo:
+            failed = [r for r in by_claim[claim.id] if r.failed]
+            if failed:
+                errors[claim.id] = _task_failed(claim, failed)
+                outcomes.pop(claim.id, None)
+                continue
+            try:
+                outcomes[claim.id] = evaluate(claim, by_claim[claim.id], tolerances[claim.id])
+            except BadInputError as exc:
+                errors[claim.id] = exc.located(source=claim.source, claim=claim.id)
+        more = [c for c in todo if c.id in outcomes and _too_noisy(outcomes[c.id])
+                and used[c.id] < looks[c.id]]
+        extra = []
+        for claim in more:
+            current[claim.id] = replace(claim, seeds=2 * claim.seeds)
+            used[claim.id] += 1
+            extra.append((replace(claim, seeds=claim.seeds), seed_start + claim.seeds))
+        for claim, first in extra:
+            try:
+                for result in run_tasks(plan([claim], first), jobs=jobs, progress=progress):
+                    by_claim[claim.id].append(result)
+            except Interrupted as exc:
+                exc.finished = [outcomes[c.id] for c in settled if c.id in outcomes]
+                exc.total = len(settled)
+                raise
+        todo = [current[c.id] for c in more]
+    wall = time.perf_counter() - start
     common = {**versions(), "mode": "quick" if quick else "full", "seed_start": seed_start,
               "wall_seconds_all_claims": round(wall, 3)}
-    outcomes, errors = [], []
-    for claim, tol in zip(settled, tolerances, strict=True):
-        provenance = {
-            **common, "card": claim.source, "card_hash": claim.digest,
-            "seeds": list(range(seed_start, seed_start + claim.seeds)),
-            "horizon": claim.horizon, "problem_params": dict(claim.problem_params),
-            "hyper": dict(claim.hyper),
+    for claim in settled:
+        if claim.id not in outcomes:
+            continue
+        final = current[claim.id]
+        outcomes[claim.id].provenance = {
+            **common, "card": final.source, "card_hash": final.digest,
+            "seeds": list(range(seed_start, seed_start + final.seeds)),
+            "looks": used[claim.id], "planned_looks": looks[claim.id],
+            "horizon": final.horizon, "problem_params": dict(final.problem_params),
+            "hyper": dict(final.hyper),
+            "seconds": round(sum(r.seconds for r in by_claim[claim.id]), 3),
         }
+    return ([outcomes[c.id] for c in settled if c.id in outcomes],
+            [errors[c.id] for c in settled if c.id in errors])
+
+
+def _task_failed(claim: Claim, failed: list[TaskResult]) -> TaskFailedError:
+    """The error for a claim some of whose tasks did not finish (time limit, dead worker)."""
+    first = failed[0]
+    point = f", sweep point {first.task.point + 1}" if claim.sweep is not None else ""
+    message = first.error.partition(": ")[2]
+    more = f" ({len(failed)} tasks of the claim did not finish)" if len(failed) > 1 else ""
+    return TaskFailedError(f"the run with seed {first.task.seed}{point} did not finish: "
+                           f"{message}{more}", source=claim.source, claim=claim.id,
+                           field="horizon")
+
+
+def _interrupted(exc: Interrupted, settled: list[Claim], tasks: list[Task],
+                 tolerances: Mapping[str, Tolerances]) -> Interrupted:
+    """``exc`` with the claims whose every task had finished judged (``finished``)."""
+    planned: dict[str, int] = {}
+    for task in tasks:
+        planned[task.claim_id] = planned.get(task.claim_id, 0) + 1
+    done: dict[str, list] = {}
+    for result in exc.finished:
+        done.setdefault(result.task.claim_id, []).append(result)
+    outcomes = []
+    for claim in settled:
+        results = done.get(claim.id, [])
+        if len(results) != planned.get(claim.id) or any(r.error for r in results):
+            continue
         try:
-            outcomes.append(evaluate(claim, by_claim[claim.id], tol, provenance))
-        except BadInputError as exc:
-            errors.append(exc.located(source=claim.source, claim=claim.id))
-    return outcomes, errors
+            outcomes.append(evaluate(claim, results, tolerances[claim.id]))
+        except BadInputError:
+            continue
+    return Interrupted(exc.signum, outcomes, len(settled))
 
 
 def judge_trajectory(curve: Curve, law: RateLaw, params: Mapping[str, float],

@@ -29,10 +29,13 @@ class Task:
     hyper: dict[str, float]
     horizon: int
     linear_checkpoints: int = 0
+    #: ``claim``, or ``baseline`` for a comparison's baseline algorithm.
+    role: str = "claim"
 
 
 def plan(claims: Iterable[Claim], seed_start: int = 0) -> list[Task]:
-    """The flat task list. Every sweep point uses the same seeds (common random numbers)."""
+    """The flat task list. Every sweep point, and a comparison's baseline, uses the same
+    seeds (common random numbers: the same instances)."""
     tasks = []
     for claim in claims:
         points: list[tuple[str, float] | None] = [None]
@@ -40,11 +43,15 @@ def plan(claims: Iterable[Claim], seed_start: int = 0) -> list[Task]:
             points = [(claim.sweep.parameter, v) for v in claim.sweep.values]
         linear = LINEAR_CHECKPOINTS if claim.rate.shape == "geometric" else 0
         problem = get_problem(claim.problem)
-        for index, point in enumerate(points):
-            params, hyper = dict(claim.problem_params), dict(claim.hyper)
-            if point is not None:
-                (params if point[0] in problem.params else hyper)[point[0]] = point[1]
-            for seed in range(seed_start, seed_start + claim.seeds):
-                tasks.append(Task(claim.id, index, seed, claim.problem, claim.algorithm,
-                                  params, hyper, claim.horizon, linear))
+        runs = [("claim", claim.algorithm, claim.hyper)]
+        if claim.compare is not None:
+            runs.append(("baseline", claim.compare.algorithm, claim.compare.hyper))
+        for role, algorithm, settings in runs:
+            for index, point in enumerate(points):
+                params, hyper = dict(claim.problem_params), dict(settings)
+                if point is not None:
+                    (params if point[0] in problem.params else hyper)[point[0]] = point[1]
+                for seed in range(seed_start, seed_start + claim.seeds):
+                    tasks.append(Task(claim.id, index, seed, claim.problem, algorithm,
+                                      params, hyper, claim.horizon, linear, role))
     return tasks

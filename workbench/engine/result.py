@@ -15,6 +15,7 @@ import numpy as np
 from workbench.cards.claims import Claim
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Curve, Fit
+from workbench.engine.laws import KINDS, POWER
 from workbench.engine.sweep import ScalingFit
 from workbench.engine.verdict import Verdict
 
@@ -43,6 +44,9 @@ class ClaimResult:
         Per sweep point, the values of the rate's symbols the fit used.
     quantities
         Sweeps only: each seed's rate constant or cost at each point, ``(seeds, points)``.
+    checks
+        The checks beside the fit: ``regime`` (seeds left out and why) and ``bound`` (the
+        explicit bound checked as an inequality).
     """
 
     claim: Claim
@@ -55,6 +59,7 @@ class ClaimResult:
     provenance: dict[str, Any] = field(default_factory=dict)
     symbols: list[dict[str, float]] = field(default_factory=list)
     quantities: np.ndarray | None = None
+    checks: dict[str, Any] = field(default_factory=dict)
 
     def observed(self) -> dict[str, Any]:
         """The ``observed`` object of the JSON."""
@@ -63,6 +68,7 @@ class ClaimResult:
             out = {"aggregate": self.claim.aggregate, **self.fit.to_dict()}
         if self.scaling is not None:
             out["sweep"] = self.scaling.as_dict()
+        out.update(self.checks)
         return out
 
     def window(self) -> dict[str, Any] | None:
@@ -83,7 +89,7 @@ class ClaimResult:
             "algorithm": claim.algorithm, "measure": claim.measure, "rate": claim.rate.text,
             "statement": claim.statement, "verdict": self.verdict.verdict,
             "direction": self.verdict.direction, "reason": self.verdict.reason,
-            "notes_verdict": list(self.verdict.notes),
+            "verdict_notes": list(self.verdict.notes),
             "observed": observed, "observed_text": text, "ci_text": ci,
             "window": self.window(), "tolerances": tolerances.as_dict(),
             "tolerance_note": claim.tolerance_note, "notes": claim.notes,
@@ -108,13 +114,7 @@ def observed_text(observed: dict[str, Any]) -> tuple[str, str]:
     if observed.get("estimate") is None:
         return observed.get("status", "-"), "-"
     ci = observed.get("ci") or [None, None]
-    if observed["model"] == "power":
-        expected = observed.get("expected")
-        text = f"slope {observed['estimate']:.2f}"
-        if expected is not None:
-            text += f" (exp. {expected:.2f})"
-        return text, f"[{_fmt(ci[0])}, {_fmt(ci[1])}]"
-    text = f"factor {observed['factor']:.4g}/step"
-    if observed.get("expected") is not None:
-        text += f" (claim {np.exp(-observed['expected']):.4g})"
-    return text, f"c in [{_fmt(ci[0])}, {_fmt(ci[1])}]"
+    kind = KINDS[observed["model"]]
+    text = kind.describe(observed["estimate"], observed.get("expected"))
+    prefix = "" if kind is POWER else f"{kind.symbol} in "
+    return text, f"{prefix}[{_fmt(ci[0])}, {_fmt(ci[1])}]"

@@ -46,6 +46,8 @@ def default_limit(law: RateLaw, values: np.ndarray, params: dict[str, float],
     """
     slope = law.log_slope(values, params)
     grows_at_large = slope >= 0
+    if quantity == "advantage":  # a comparison: where the claimed advantage grows
+        return "large" if grows_at_large else "small"
     if quantity == "rate_constant":
         return "small" if grows_at_large and slope != 0 else "large"
     return "large" if grows_at_large else "small"
@@ -90,7 +92,9 @@ def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law:
     law
         The claimed scaling, a law in the swept parameter (``O(eps**(-3/2))``).
     quantity
-        ``"rate_constant"`` (larger is faster) or ``"cost"`` (larger is slower).
+        ``"rate_constant"`` (larger is faster), ``"cost"`` (larger is slower) or
+        ``"advantage"`` (a comparison: the claim algorithm's advantage over a baseline,
+        larger is faster).
     limit
         ``"small"`` or ``"large"``: the end of the sweep the bound speaks of; by default the
         hard end (see :func:`default_limit`).
@@ -138,7 +142,7 @@ def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances) -> Verdict:
         lo_allowed, hi_allowed = (-inf, hi_allowed) if caps_above else (lo_allowed, inf)
     # A larger exponent makes Q larger at the large end and smaller at the small end.
     q_larger_when_high = fit.limit == "large"
-    faster_is_high = q_larger_when_high == (fit.quantity == "rate_constant")
+    faster_is_high = q_larger_when_high == (fit.quantity in ("rate_constant", "advantage"))
     assert fit.ci is not None
     return judge_interval(fit.ci[0], fit.ci[1], lo_allowed, hi_allowed, faster_is_high,
                           f"scaling exponent of the {fit.quantity.replace('_', ' ')} in "

@@ -13,7 +13,7 @@ from dataclasses import replace
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Fit
-from workbench.engine.laws import judge_geometric, judge_power
+from workbench.engine.laws import judge_geometric, judge_growth, judge_power
 from workbench.engine.outcome import CONSISTENT, INCONCLUSIVE, MISMATCH, Verdict, judge_interval
 
 __all__ = ["CONSISTENT", "INCONCLUSIVE", "MISMATCH", "Verdict", "judge", "judge_interval"]
@@ -30,7 +30,8 @@ def judge(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
         return Verdict(MISMATCH, "faster", fit.reason)
     if fit.status == "insufficient":
         return Verdict(INCONCLUSIVE, "", fit.reason)
-    verdict = (judge_power if fit.model == "power" else judge_geometric)(fit, law, tol)
+    judges = {"power": judge_power, "geometric": judge_geometric, "growth": judge_growth}
+    verdict = judges[fit.model](fit, law, tol)
     return Verdict(verdict.verdict, verdict.direction, verdict.reason,
                    tuple(fit.notes) + verdict.notes)
 
@@ -46,5 +47,8 @@ def _judge_each(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
             i, v = hits[0]
             return Verdict(wanted, v.direction, f"{len(hits)} of {total} seeds {wanted}; seed "
                            f"{i + 1}: {v.reason}", tuple(fit.notes))
-    slack = [n for v in verdicts for n in v.notes if n.startswith("slack")]
-    return Verdict(CONSISTENT, "", "", tuple(fit.notes) + tuple(slack[:1]))
+    # The slack that matters is the shown seed's: the slowest one.
+    shown = next((v for f, v in zip(fit.per_seed, verdicts, strict=True)
+                  if f.estimate == fit.estimate), verdicts[0])
+    slack = tuple(n for n in shown.notes if n.startswith("slack"))
+    return Verdict(CONSISTENT, "", "", tuple(fit.notes) + slack)

@@ -1,0 +1,115 @@
+"""Claim kinds beyond a decaying rate: divergence at a stated factor, comparisons between two
+algorithms on the same instances; each consistent when true and a mismatch, in the right
+direction, when wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.cards.claims import load_card
+from workbench.cards.ratelaw import parse_rate
+from workbench.cards.tolerances import Tolerances
+from workbench.engine.fit import Curve, fit_curve
+from workbench.engine.pipeline import run_claims
+from workbench.engine.verdict import judge
+from workbench.errors import BadInputError
+
+TOL = Tolerances()
+T = np.arange(1.0, 400.0)
+
+
+def growth_verdict(values, rate, params):
+    law = parse_rate(rate)
+    fit = fit_curve(Curve(T, np.atleast_2d(values)), law, params, TOL)
+    verdict = judge(law, fit, TOL)
+    return fit, (verdict.verdict, verdict.direction)
+
+
+@pytest.mark.parametrize(("factor", "rate", "expected"), [
+    (1.05, "Theta((1 + g**2)**(T/2))", ("consistent", "")),
+    (1.10, "Theta((1 + g**2)**(T/2))", ("mismatch", "slower")),   # grows faster: worse
+    (1.02, "Theta((1 + g**2)**(T/2))", ("mismatch", "faster")),   # grows slower
+    (0.95, "Theta((1 + g**2)**(T/2))", ("mismatch", "faster")),   # converges instead
+    (1.02, "O((1 + g**2)**(T/2))", ("consistent", "")),          # at most this growth
+    (1.10, "Omega((1 + g**2)**(T/2))", ("consistent", "")),      # at least this growth
+])
+def test_divergence_at_a_stated_factor(factor, rate, expected):
+    g = np.sqrt(1.05**2 - 1)  # the claimed factor sqrt(1 + g^2) is 1.05
+    fit, verdict = growth_verdict(factor**T, rate, {"g": g})
+    assert fit.model == "growth"
+    assert verdict == expected
+
+
+def test_growth_is_fitted_before_overflow():
+    with np.errstate(over="ignore"):
+        values = np.exp(3.0 * T)  # overflows to inf near t = 237
+    fit, verdict = growth_verdict(values, "Theta(exp(3*T))", {})
+    assert fit.estimate == pytest.approx(3.0, rel=1e-9)
+    assert verdict == ("consistent", "")
+
+
+PAPER = '[paper]\ntitle = "t"\n'
+COMPARE = """
+[[claim]]
+id = "{id}"
+statement = "GD with step 1/L needs half the iterations of GD with step 1/(2L), whatever mu."
+problem = "logistic.l2"
+problem_params = {{ n = 60, d = 6 }}
+algorithm = "gd"
+hyper = {{ step_scale = 1.0 }}
+measure = "dist_sq"
+horizon = 40000
+seeds = 3
+[claim.sweep]
+parameter = "lam"
+values = [1e-2, 3e-3, 1e-3]
+quantity = "cost"
+target = 1e-10
+complexity = "{complexity}"
+[claim.compare]
+algorithm = "gd"
+hyper = {{ step_scale = 0.5 }}
+"""
+
+
+def test_comparison_on_the_same_instances(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(PAPER + COMPARE.format(id="half-step", complexity="Theta(lam**0)")
+                    + COMPARE.format(id="wrong-advantage", complexity="Theta(lam**(-1))"),
+                    encoding="utf-8")
+    results, errors = run_claims(load_card(path), quick=False, progress=False)
+    assert not errors
+    right, wrong = results
+    sweep = right.to_dict()["observed"]["sweep"]
+    assert sweep["quantity"] == "advantage"
+    # Contraction 1 - mu/L against 1 - mu/(2L): the iteration ratio tends to 2 as mu/L -> 0.
+    medians = [p["median"] for p in sweep["points"]]
+    assert all(1.8 < m < 2.6 for m in medians), medians
+    assert right.verdict.verdict == "consistent"
+    assert right.to_dict()["observed"]["compare"]["baseline"] == "gd"
+    # Claiming that the advantage grows like 1/lam is wrong: it does not grow at all.
+    assert (wrong.verdict.verdict, wrong.verdict.direction) == ("mismatch", "slower")
+
+
+def test_a_comparison_needs_a_baseline_that_records_the_measure(tmp_path):
+    body = COMPARE.format(id="bad", complexity="Theta(lam**0)").replace(
+        'algorithm = "gd"\nhyper = { step_scale = 0.5 }', 'algorithm = "perceptron"')
+    path = tmp_path / "bad.toml"
+    path.write_text(PAPER + body, encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:
+        load_card(path)
+    assert caught.value.field == "compare.algorithm"
+
+
+def test_a_divergence_claim_needs_a_growing_factor(tmp_path):
+    body = COMPARE.format(id="bad", complexity="Theta(lam**0)").split("[claim.sweep]")[0]
+    body = body.replace('horizon = 40000', 'rate = "Theta(0.9**T)"\nkind = "divergence"'
+                        '\nhorizon = 40000')
+    path = tmp_path / "d.toml"
+    path.write_text(PAPER + body, encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:
+        load_card(Path(path))
+    assert caught.value.field == "rate"

@@ -146,3 +146,61 @@ seeds = 2
     assert status == 2
     assert "small-gd-linear" in out and "consistent" in out  # computed results are kept
     assert "impossible-margin" in err and "field 'problem_params'" in err and "gamma" in err
+
+
+def test_usage_errors_are_one_line_exit_2(run_cli):
+    for argv in (["verify", "--jobs", "x"], ["nope"], [], ["fit"], ["verify", "--bogus"]):
+        status, out, err = run_cli(*argv)
+        assert status == 2 and out == "", argv
+        assert err.count("\n") == 1 and "usage:" not in err and "--help" in err, err
+
+
+def test_debug_flag_before_or_after_the_command(run_cli):
+    assert run_cli("--debug", "list", "--family", "logistic")[0] == 0
+    assert run_cli("list", "--family", "logistic", "--debug")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "needle"),
+    [
+        (lambda doc: "caf\xe9".encode("latin-1"), "not UTF-8"),
+        (lambda doc: json.dumps(doc).replace('"estimate": -1.0', '"estimate": NaN').encode(),
+         "NaN"),
+        (lambda doc: json.dumps({**doc, "saved": []}).encode(), "field 'saved'"),
+        (lambda doc: json.dumps({**doc, "claims": {"c": {**doc["claims"]["c"], "quantity": {
+            "name": "exponent", "estimate": -1.0, "ci": [2, 1]}}}}).encode(), "quantity.ci"),
+        (lambda doc: json.dumps({**doc, "claims": {"c": {**doc["claims"]["c"],
+                                                         "reason": 5}}}).encode(),
+         "field 'reason'"),
+    ],
+)
+def test_malformed_baseline_is_one_line_exit_2(run_cli, tmp_path, mutate, needle):
+    doc = {"format": "workbench-baseline", "format_version": 1, "mode": "quick",
+           "claims": {"c": {"rate": "O(1/T)", "verdict": "consistent", "direction": "",
+                            "quantity": {"name": "exponent", "estimate": -1.0,
+                                         "ci": [-1.1, -0.9]},
+                            "provenance": {"seeds": [0, 1]}}}}
+    path = tmp_path / "b.json"
+    path.write_bytes(mutate(doc))
+    status, out, err = run_cli("baseline", "check", "--quick", "--baseline", str(path),
+                               "--claims", str(CARDS / "good_small.toml"))
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert str(path) in err and needle in err, err
+
+
+def test_error_status_tells_unfinished_tasks_from_bad_input():
+    from workbench.cli.common import error_status
+    from workbench.errors import BadInputError, TaskFailedError
+
+    timeout, bad = TaskFailedError("too slow"), BadInputError("bad")
+    assert (error_status([]), error_status([timeout]), error_status([timeout, bad])) == (0, 4, 2)
+
+
+def test_csv_with_bom_quotes_and_extra_columns_is_read(run_cli, tmp_path):
+    t = np.unique(np.geomspace(1, 1e4, 80).astype(int))
+    rows = "".join(f'"{ti}",{float(1 / ti)!r},x,"{s}"\n' for s in (0, 1, 2) for ti in t)
+    csv = tmp_path / "bom.csv"
+    csv.write_text('\ufeff"t",value,note,seed\n' + rows, encoding="utf-8")
+    status, out, err = run_cli("fit", str(csv), "--rate", "Theta(1/T)", "--json")
+    assert status == 0, err
+    assert json.loads(out)["observed"]["seeds"] == 3

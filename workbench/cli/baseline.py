@@ -20,9 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cards.claims import Claim, load_claims
-from workbench.cli.common import add_selection_arguments, select_claims
+from workbench.cli.common import (
+    add_selection_arguments,
+    check_output_file,
+    select_claims,
+    writing,
+)
 from workbench.engine.pipeline import code_version, run_claims, versions
-from workbench.errors import BadInputError
+from workbench.engine.result import ClaimResult
+from workbench.errors import BadInputError, Interrupted
 from workbench.outputs import baselines as baseline
 from workbench.outputs.table import format_table
 
@@ -35,10 +41,19 @@ floor + sqrt(h_old^2 + h_new^2), h the CI half-widths. Exit 0 no regression, 1 r
 
 def _run(claims: list[Claim], quick: bool, seed_start: int, args: argparse.Namespace,
          ) -> list[dict[str, Any]]:
-    """Run claims like ``verify``; a claim that hits bad input stops the command (exit 2)."""
+    """Run claims like ``verify``; a claim that hits bad input stops the command (exit 2, or 4
+    for a task that did not finish). Interrupted, it prints the finished claims and writes
+    nothing."""
 
-    outcomes, errors = run_claims(claims, quick, None, seed_start, args.jobs,
-                                  not args.no_progress)
+    try:
+        outcomes, errors = run_claims(claims, quick, None, seed_start, args.jobs,
+                                      not args.no_progress)
+    except Interrupted as exc:
+        finished = [r for r in exc.finished if isinstance(r, ClaimResult)]
+        if finished:
+            print(format_table(finished))
+            exc.printed = True
+        raise
     for error in errors[1:]:
         print(f"workbench: error: {error.one_line()}", file=sys.stderr)
     if errors:
@@ -51,6 +66,7 @@ def cmd_save(args: argparse.Namespace) -> int:
     if not claims:
         raise BadInputError("no claims selected", source="baseline save")
     out = Path(args.out) if args.out else baseline.default_path(args.quick)
+    check_output_file(out, "--out")
     mode = "quick" if args.quick else "full"
     previous: dict[str, Any] = {}
     if args.merge and out.exists():
@@ -66,7 +82,8 @@ def cmd_save(args: argparse.Namespace) -> int:
     document = baseline.build(results, mode, command, seconds, versions(),
                               code_version())
     document["claims"] = {**previous, **document["claims"]}
-    baseline.write(document, out)
+    with writing(out, "--out"):
+        baseline.write(document, out)
     print(format_table(results))
     print(f"\nwrote {out}: {len(results)} claim(s) recorded ({mode} mode, seeds from "
           f"{args.seed_start}) in {seconds:.1f} s"

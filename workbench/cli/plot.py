@@ -2,7 +2,8 @@
 
 Both run the selected claims like ``verify`` does and keep, per sweep point, the values of
 the rate's symbols the fit used (instance constants such as ``mu`` and ``L`` included), so the
-claimed rate can be drawn from its expression.
+claimed rate can be drawn from its expression. The output folder and every file to be written
+in it are checked before anything runs.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from typing import Any
 
 from workbench.cards.claims import Claim
 from workbench.cli.common import (
-    EXIT_BAD_INPUT,
     EXIT_OK,
     add_selection_arguments,
+    check_output_dir,
+    error_status,
     print_errors,
     selected,
+    writing,
 )
 from workbench.engine.pipeline import run_claims
 from workbench.engine.result import ClaimResult
-from workbench.errors import BadInputError
-from workbench.outputs.figures import FORMATS, RunDetail
+from workbench.errors import BadInputError, Interrupted
+from workbench.outputs.figures import FORMATS, RunDetail, figure_name
+from workbench.outputs.table import format_table
 
 
 def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
@@ -35,14 +39,23 @@ def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
     return results, details, errors
 
 
-def _run(args: argparse.Namespace) -> tuple[list[ClaimResult], list[RunDetail], int]:
-    if args.seeds is not None and args.seeds < 1:
-        raise BadInputError("--seeds must be at least 1", source="--seeds")
-    claims = selected(args)
-    results, details, errors = run_with_details(claims, args.quick, args.seeds, args.jobs,
-                                                not args.no_progress)
+def _run(args: argparse.Namespace, claims: list[Claim],
+         ) -> tuple[list[ClaimResult], list[RunDetail], int]:
+    try:
+        results, details, errors = run_with_details(claims, args.quick, args.seeds,
+                                                    args.jobs, not args.no_progress)
+    except Interrupted as exc:
+        finished = [r for r in exc.finished if isinstance(r, ClaimResult)]
+        if finished:
+            print(format_table(finished))
+            exc.printed = True
+        raise
     print_errors(errors)
-    return results, details, EXIT_BAD_INPUT if errors else EXIT_OK
+    return results, details, error_status(errors) if errors else EXIT_OK
+
+
+def _figure_files(claims: list[Claim], fmt: str) -> list[str]:
+    return sorted({f"{figure_name(c)}.{fmt}" for c in claims})
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -51,20 +64,26 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     if not (args.ids or args.family or args.all):
         raise BadInputError("name claim ids, --family F or --all", source="plot")
-    results, details, status = _run(args)
-    for data in figures(results, details):
-        path = render.save(data, args.out, args.format)
-        print(f"{path}  ({', '.join(data.claim_ids)})")
+    claims = selected(args)
+    check_output_dir(args.out, "--out", _figure_files(claims, args.format))
+    results, details, status = _run(args, claims)
+    with writing(args.out, "--out"):
+        for data in figures(results, details):
+            path = render.save(data, args.out, args.format)
+            print(f"{path}  ({', '.join(data.claim_ids)})")
     return status
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from workbench.outputs.report import write_report
+    from workbench.outputs.report import DATA, PAGE, write_report
 
-    results, details, status = _run(args)
+    claims = selected(args)
+    check_output_dir(args.out, "--out", [PAGE, DATA, *_figure_files(claims, "png")])
+    results, details, status = _run(args, claims)
     run_info: dict[str, Any] = {"selection": {"ids": list(args.ids), "family": args.family,
                                               "claims": args.claims, "seeds": args.seeds}}
-    page = write_report(results, details, args.out, quick=args.quick, run_info=run_info)
+    with writing(args.out, "--out"):
+        page = write_report(results, details, args.out, quick=args.quick, run_info=run_info)
     print(page)
     return status
 

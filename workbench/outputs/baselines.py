@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.errors import BadInputError
+from workbench.errors import BadInputError, excerpt
 
 FORMAT, FORMAT_VERSION = "workbench-baseline", 1
 MODES = ("quick", "full")
@@ -147,7 +147,8 @@ def _bad(message: str, path: str, claim: str = "", field: str = "") -> BadInputE
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value)
 
 
 def _check_entry(entry: Any, path: str, claim: str) -> None:
@@ -156,6 +157,11 @@ def _check_entry(entry: Any, path: str, claim: str) -> None:
     for key in ("verdict", "direction", "rate"):
         if not isinstance(entry.get(key), str):
             raise _bad("must be a string", path, claim, key)
+    if not isinstance(entry.get("reason", ""), (str, type(None))):
+        raise _bad("must be a string", path, claim, "reason")
+    for key in ("window", "tolerances"):
+        if not isinstance(entry.get(key), (dict, type(None))):
+            raise _bad("must be an object or null", path, claim, key)
     quantity = entry.get("quantity")
     if quantity is not None:
         if not isinstance(quantity, dict) or quantity.get("name") not in QUANTITIES:
@@ -163,30 +169,49 @@ def _check_entry(entry: Any, path: str, claim: str) -> None:
                        f"{', '.join(QUANTITIES)}", path, claim, "quantity")
         estimate, ci = quantity.get("estimate"), quantity.get("ci")
         if estimate is not None and not _is_number(estimate):
-            raise _bad(f"must be a number or null, got {estimate!r}", path, claim,
-                       "quantity.estimate")
+            raise _bad(f"must be a finite number or null, got {excerpt(estimate)}", path,
+                       claim, "quantity.estimate")
         if ci is not None and not (isinstance(ci, list) and len(ci) == 2
-                                   and all(_is_number(x) for x in ci)):
-            raise _bad(f"must be null or [low, high], got {ci!r}", path, claim, "quantity.ci")
+                                   and all(_is_number(x) for x in ci) and ci[0] <= ci[1]):
+            raise _bad(f"must be null or [low, high], got {excerpt(ci)}", path, claim,
+                       "quantity.ci")
     provenance = entry.get("provenance")
     seeds = provenance.get("seeds") if isinstance(provenance, dict) else None
-    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) for s in seeds)):
+    if not (isinstance(seeds, list) and seeds and all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**32 for s in seeds)):
         raise _bad("must list the integer seeds of the run", path, claim, "provenance.seeds")
+    for key in SETTINGS:
+        if not isinstance(provenance.get(key), (dict, int, float, str, type(None))):
+            raise _bad("must be an object, a number or a string", path, claim,
+                       f"provenance.{key}")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def load(path: Path | str) -> dict[str, Any]:
     """Read and validate a baseline file; any problem is a :class:`BadInputError`."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise _bad("no baseline file; record one with 'workbench baseline save'",
                    source) from None
     except OSError as exc:
-        raise _bad(f"cannot read baseline: {exc.strerror}", source) from None
+        raise _bad(f"cannot read baseline: {exc.strerror or exc}", source) from None
+    if raw[:2] == b"\x1f\x8b":
+        raise _bad("gzip-compressed; a baseline is a JSON text file", source)
     try:
-        document = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _bad(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                   source) from None
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
+        raise _bad(f"not valid JSON: {exc}", source) from None
+    except (ValueError, RecursionError) as exc:
         raise _bad(f"not valid JSON: {exc}", source) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _bad(f"not a workbench baseline (needs \"format\": \"{FORMAT}\")", source,
@@ -197,6 +222,10 @@ def load(path: Path | str) -> dict[str, Any]:
                    field="format_version")
     if document.get("mode") not in MODES:
         raise _bad(f"mode must be one of {', '.join(MODES)}", source, field="mode")
+    saved = document.get("saved")
+    if not isinstance(saved, (dict, type(None))) or (
+            isinstance(saved, dict) and not isinstance(saved.get("versions"), (dict, type(None)))):
+        raise _bad("must be an object (with versions an object)", source, field="saved")
     claims = document.get("claims")
     if not isinstance(claims, dict):
         raise _bad("must be an object of claim id -> entry", source, field="claims")

@@ -63,6 +63,10 @@ CASES = [
      {FASTER, INCONCLUSIVE}),
     ("log(t)/t as O(log(T)/T) to 1e8", T8, np.log(T8 + 1) / T8, "O(log(T)/T)", "mean",
      {CONSISTENT}),
+    # -- up to polylog factors (O~): a log factor is allowed, another power is not
+    ("log(t)^3/t as O~(1/T) to 1e6", T6, np.log(T6 + 1) ** 3 / T6, "O~(1/T)", "mean",
+     {CONSISTENT}),
+    ("t^-0.7 as O~(1/T) to 1e6", T6, T6**-0.7, "O~(1/T)", "mean", {SLOWER}),
     # -- a slower term hidden behind a fast one
     ("t^-2 + 1e-4 t^-0.5 as O(1/T^2) to 1e6", T6, T6**-2.0 + 1e-4 * T6**-0.5, "O(1/T**2)",
      "mean", {SLOWER}),

@@ -113,3 +113,90 @@ def test_a_divergence_claim_needs_a_growing_factor(tmp_path):
     with pytest.raises(BadInputError) as caught:
         load_card(Path(path))
     assert caught.value.field == "rate"
+
+
+TREND = """
+[[claim]]
+id = "{id}"
+statement = "s"
+problem = "logistic.l2"
+problem_params = {{ n = 60, d = 6, lam = 1e-2 }}
+algorithm = "gd"
+measure = "dist_sq"
+horizon = 50
+seeds = 3
+[claim.sweep]
+parameter = "{parameter}"
+values = {values}
+quantity = "final"
+trend = "{trend}"
+"""
+
+
+def run_text(tmp_path, text):
+    path = tmp_path / "k.toml"
+    path.write_text(PAPER + text, encoding="utf-8")
+    results, errors = run_claims(load_card(path), quick=False, progress=False)
+    assert not errors, errors
+    return results
+
+
+def test_trend_of_the_final_value_over_a_parameter(tmp_path):
+    # GD with step s/L, s <= 1, after 50 steps: a larger step is closer to w*.
+    right, wrong = run_text(tmp_path, TREND.format(
+        id="down", parameter="step_scale", values="[0.25, 0.5, 1.0]", trend="decreasing")
+        + TREND.format(id="up", parameter="step_scale", values="[0.25, 0.5, 1.0]",
+                       trend="increasing"))
+    assert right.verdict.verdict == "consistent"
+    assert right.to_dict()["observed"]["trend"]["against"] == 0
+    # The error falls where the claim says it rises: faster.
+    assert (wrong.verdict.verdict, wrong.verdict.direction) == ("mismatch", "faster")
+
+
+def test_horizon_sweep_runs_once_per_horizon(tmp_path):
+    text = TREND.format(id="per-horizon", parameter="horizon", values="[10, 20, 40]",
+                        trend="decreasing")
+    text = text.replace('trend = "decreasing"',
+                        'trend = "decreasing"\ncomplexity = "O((1 - mu/L)**horizon)"')
+    (result,) = run_text(tmp_path, text)
+    assert [c.t[-1] for c in result.curves] == [10, 20, 40]
+    assert result.verdict.verdict == "consistent", result.verdict.reason
+
+
+def test_quantile_aggregate_for_high_probability_claims(tmp_path):
+    from workbench.engine.fit import aggregate
+
+    values = np.arange(1.0, 11.0)[:, None] * np.ones((10, 3))
+    np.testing.assert_allclose(aggregate(values, "q0.9"), np.quantile(values, 0.9, axis=0))
+    good = COMPARE.format(id="q", complexity="Theta(lam**0)").split("[claim.sweep]")[0]
+    good = good.replace("horizon = 40000", 'rate = "O((1 - mu/L)**T)"\naggregate = "q0.9"\n'
+                        "horizon = 400")
+    path = tmp_path / "q.toml"
+    path.write_text(PAPER + good, encoding="utf-8")
+    assert load_card(path)[0].aggregate == "q0.9"
+    path.write_text(PAPER + good.replace("q0.9", "q1.5"), encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:
+        load_card(path)
+    assert caught.value.field == "aggregate"
+
+
+def test_seeds_with_different_call_counts_share_one_grid():
+    from workbench.engine.evaluate import _common_grid
+
+    calls = [np.array([0.0, 10, 20, 40, 80]), np.array([0.0, 12, 30, 50, 100])]
+    values = np.array([1 / np.maximum(c, 1) for c in calls])
+    grid, rows = _common_grid(calls, values)
+    assert grid[0] == 12 and grid[-1] == 80
+    # 1/c is a straight line in log-log: interpolation there is exact.
+    np.testing.assert_allclose(rows, np.vstack([1 / grid, 1 / grid]), rtol=1e-12)
+
+
+def test_worst_case_scope_is_said(tmp_path):
+    text = COMPARE.format(id="w", complexity="Theta(lam**0)").split("[claim.sweep]")[0]
+    text = text.replace("horizon = 40000", 'rate = "O((1 - mu/L)**T)"\nscope = "worst_case"\n'
+                        "horizon = 300")
+    path = tmp_path / "w.toml"
+    path.write_text(PAPER + text, encoding="utf-8")
+    (result,), _ = run_claims(load_card(path), quick=False, progress=False)
+    assert result.to_dict()["scope"] == "worst_case"
+    assert any(note.startswith("scope:") for note in result.verdict.notes)

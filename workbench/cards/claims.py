@@ -30,21 +30,35 @@ CLAIM_KEYS = {
     "id", "statement", "problem", "problem_params", "algorithm", "hyper", "measure", "rate",
     "horizon", "seeds", "aggregate", "axis", "rate_params", "t_min", "notes", "tolerances",
     "quick", "sweep", "figure", "source_ref", "bound", "regime", "max_seeds", "kind",
-    "compare",
+    "compare", "scope",
 }
 COMPARE_KEYS = {"algorithm", "hyper"}
 # What a claim says of the error: it converges at a rate (default), it diverges at a stated
 # growth factor, or it settles at a stated floor (``limit``).
-CLAIM_KINDS = ("convergence", "divergence")
+CLAIM_KINDS = ("convergence", "divergence", "floor")
 # ``rate`` is required too, except for cost sweeps, where ``sweep.complexity`` is the claim.
 REQUIRED = ("id", "statement", "problem", "algorithm", "measure", "horizon", "seeds")
 MODE_KEYS = {"horizon", "seeds", "problem_params", "hyper", "t_min", "sweep", "max_seeds"}
 REGIME_KEYS = {"conditions", "why"}
-SWEEP_KEYS = {"parameter", "values", "range", "quantity", "target", "limit", "complexity"}
-QUANTITIES = ("rate_constant", "cost")
+SWEEP_KEYS = {"parameter", "values", "range", "quantity", "target", "limit", "complexity",
+              "trend"}
+# What each run of a sweep contributes: its fitted rate constant, its cost to a target, or
+# its final value (the measure at the last iterate: at a fixed iteration, or per horizon).
+QUANTITIES = ("rate_constant", "cost", "final")
+TRENDS = ("increasing", "decreasing")
+# Sweeping the horizon runs once per horizon (schedules and constructions that depend on it).
+HORIZON = "horizon"
 # How seeds combine: mean (claims in expectation), median, max (worst case over seeds), each
 # (claims about every run: each seed judged alone, a mismatch in one is a mismatch).
 AGGREGATES = ("mean", "median", "max", "each")
+# High-probability claims: "q0.9" is the 0.9-quantile over seeds at each checkpoint.
+QUANTILE = re.compile(r"q(0\.\d*[1-9])\Z")
+SCOPES = ("every_instance", "worst_case")
+
+
+def valid_aggregate(how: object) -> bool:
+    """One of :data:`AGGREGATES`, or a quantile ``q0.9``."""
+    return isinstance(how, str) and (how in AGGREGATES or QUANTILE.match(how) is not None)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,8 @@ class Sweep:
     law: RateLaw | None
     target: float | None = None
     limit: str = ""
+    #: ``increasing`` or ``decreasing``: the quantity moves monotonically with the parameter.
+    trend: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,9 @@ class Claim:
     kind: str = "convergence"
     #: A baseline algorithm the claim compares against.
     compare: Compare | None = None
+    #: ``every_instance``, or ``worst_case``: the bound holds over a class and is checked on
+    #: its worst-case instance, not read as a statement about every instance.
+    scope: str = "every_instance"
 
     @property
     def family(self) -> str:
@@ -156,8 +175,9 @@ def trajectory_claim(name: str, law: RateLaw, params: Mapping[str, float],
                      aggregate: str = "mean", t_min: float | None = None,
                      tolerances: Tolerances | None = None) -> Claim:
     """A claim about a given trajectory (``workbench fit``): no problem, no algorithm."""
-    if aggregate not in AGGREGATES:
-        raise _fail(f"must be one of {', '.join(AGGREGATES)}, got {aggregate!r}", "aggregate")
+    if not valid_aggregate(aggregate):
+        raise _fail(f"must be one of {', '.join(AGGREGATES)} or a quantile such as q0.9, got "
+                    f"{aggregate!r}", "aggregate")
     return Claim(id=name, statement="", paper={}, source=name, problem="", algorithm="",
                  measure="value", rate=law, horizon=1, seeds=1, problem_params={}, hyper={},
                  rate_params=dict(params), aggregate=aggregate, axis="t", t_min=t_min,
@@ -233,12 +253,18 @@ def _parse_sweep(spec: Any, allowed: Mapping[str, Param], rate: RateLaw | None) 
     if quantity not in QUANTITIES:
         raise _fail(f"quantity must be one of {', '.join(QUANTITIES)}, got {excerpt(quantity)}",
                     "sweep.quantity")
+    trend = spec.get("trend", "")
+    if trend not in ("", *TRENDS):
+        raise _fail(f"trend must be one of {', '.join(TRENDS)}, got {excerpt(trend)}",
+                    "sweep.trend")
     law = None
     if "complexity" in spec:
         try:
             law = parse_rate(spec["complexity"], variable=parameter)
         except BadInputError as exc:
             raise exc.located(field="sweep.complexity") from None
+    elif trend and quantity in ("cost", "final"):
+        pass  # a trend alone is the claim
     elif quantity != "rate_constant" or rate is None or rate.shape != "geometric":
         raise _fail("needs complexity = \"K(expression in the swept parameter)\" (only a "
                     "geometric rate's rate constant implies it)", "sweep.complexity")
@@ -259,7 +285,7 @@ def _parse_sweep(spec: Any, allowed: Mapping[str, Param], rate: RateLaw | None) 
                     "sweep.limit")
     values = tuple(allowed[parameter].check(parameter, v, "sweep.values")
                    for v in _sweep_values(spec, "sweep"))
-    return Sweep(parameter, values, quantity, law, target, limit)
+    return Sweep(parameter, values, quantity, law, target, limit, trend)
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
@@ -310,7 +336,9 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     for key in REQUIRED:
         if key not in raw:
             raise _fail("is required", key)
-    cost_sweep = isinstance(raw.get("sweep"), dict) and raw["sweep"].get("quantity") == "cost"
+    # A cost or final-value sweep states its claim in the sweep (complexity, trend).
+    cost_sweep = isinstance(raw.get("sweep"), dict) and \
+        raw["sweep"].get("quantity") in ("cost", "final")
     if "rate" not in raw and not cost_sweep:
         raise _fail("is required", "rate")
     for key in ("id", "statement", "problem", "algorithm", "measure", "rate"):
@@ -348,10 +376,11 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         raise exc.located(field="rate") from None
     sweep = None
     if "sweep" in raw:
-        sweep = _parse_sweep(raw["sweep"], {**problem.params, **algorithm.hyper}, law)
+        sweep = _parse_sweep(raw["sweep"], {**problem.params, **algorithm.hyper,
+                                            HORIZON: Param(1, "[1, inf)", integer=True)}, law)
     if law is None:
-        assert sweep is not None and sweep.law is not None
-        law = sweep.law
+        assert sweep is not None
+        law = sweep.law if sweep.law is not None else _trend_law(sweep)
     known = set(rate_params) | set(problem.params) | set(algorithm.hyper) | set(
         problem.constants)
     if sweep is not None and sweep.law is not None:
@@ -376,11 +405,19 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         raise _fail(f"must be one of {', '.join(CLAIM_KINDS)}, got {excerpt(kind)}", "kind")
     if kind == "divergence":
         _check_growth(law, sweep, as_run)
+    elif kind == "floor":
+        if law.var in law.inner.free_symbols or law.exponential:
+            raise _fail("a floor claim states the value the error settles at, without T: "
+                        "e.g. Theta(sigma**2/(4*c))", "rate")
     else:
         _check_laws(raw, law, sweep, as_run)
     aggregate = raw.get("aggregate", "mean")
-    if aggregate not in AGGREGATES:
-        raise _fail(f"must be one of {', '.join(AGGREGATES)}, got {aggregate!r}", "aggregate")
+    if not valid_aggregate(aggregate):
+        raise _fail(f"must be one of {', '.join(AGGREGATES)} or a quantile such as q0.9, got "
+                    f"{excerpt(aggregate)}", "aggregate")
+    scope = raw.get("scope", "every_instance")
+    if scope not in SCOPES:
+        raise _fail(f"must be one of {', '.join(SCOPES)}, got {excerpt(scope)}", "scope")
     axis = raw.get("axis", AXIS_ITERATIONS)
     if axis not in algorithm.axes:
         raise _fail(f"{problem.name}/{algorithm.name} counts {', '.join(algorithm.axes)}; got "
@@ -441,9 +478,18 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         t_min=raw.get("t_min"), notes=raw.get("notes", ""), tolerances=tolerances,
         tolerance_note=tolerance_note, sweep=sweep, figure=raw.get("figure", ""),
         quick=quick, digest=digest, bound=bound, regime=regime, regime_why=regime_why,
-        max_seeds=max_seeds, kind=kind,
+        max_seeds=max_seeds, kind=kind, scope=scope,
         compare=_parse_compare(raw, problem, algorithm, sweep),
     )
+
+
+def _trend_law(sweep: Sweep) -> RateLaw:
+    """What a trend-only claim states, as the law shown in tables ("cost decreasing in
+    gamma"); it fixes no rate."""
+    import sympy as sp
+
+    return RateLaw(f"{sweep.quantity} {sweep.trend} in {sweep.parameter}", "O", sp.Integer(1),
+                   False, sweep.parameter)
 
 
 def _parse_compare(raw: Mapping[str, Any], problem: Any, algorithm: Any,

@@ -19,7 +19,7 @@ import keyword
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -246,6 +246,10 @@ class RateLaw:
         True for the ``exp(-K(g))`` form, where ``K`` applies to the exponent's rate constant.
     variable
         The name of the variable the law is stated in (``T`` for error-vs-iterations claims).
+    polylog
+        True for ``O~``, ``Omega~``, ``Theta~``: up to polylogarithmic factors, so a
+        log-like deviation (a ratio ``error / r(T)`` growing like a power of ``log T``) is
+        allowed and only a different power of ``T`` contradicts the law.
     """
 
     text: str
@@ -253,6 +257,7 @@ class RateLaw:
     inner: sp.Expr
     exponential: bool
     variable: str = "T"
+    polylog: bool = False
 
     # -- structure -------------------------------------------------------------------------
     @cached_property
@@ -354,6 +359,9 @@ class RateLaw:
         return float(self._substituted(self.rate_constant, values))
 
 
+_TILDE = re.compile(r"\b(O|Omega|Theta)\s*~\s*\(")
+
+
 def parse_rate(text: str, variable: str = "T") -> RateLaw:
     """Parse a rate string.
 
@@ -372,12 +380,16 @@ def parse_rate(text: str, variable: str = "T") -> RateLaw:
     """
     if not isinstance(text, str):
         raise _fail(str(text), "the rate must be a string")
-    expr = _sympify(text)
+    # O~(...), Omega~(...), Theta~(...): up to polylog factors.
+    plain, tildes = _TILDE.subn(r"\1(", text)
+    if "~" in plain or tildes > 1:
+        raise _fail(text, "a tilde goes right after one O, Omega or Theta, as in O~(n/eps)")
+    expr = _sympify(plain)
     try:
         law = _classify(text, expr, variable)
     except ValueError as exc:
         raise _fail(text, str(exc)) from None
-    return law
+    return replace(law, polylog=True) if tildes else law
 
 
 def _classify(text: str, expr: sp.Expr, variable: str) -> RateLaw:

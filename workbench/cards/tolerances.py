@@ -73,6 +73,12 @@ class Tolerances:
         *and* over its final half is sublinear (the final half spares a curve whose rate
         switched within the window and then held, and a sum of geometric modes whose fast
         one has died out); the old half-window ratio 0.85 corresponds to 0.48.
+    floor_rtol
+        A floor claim's plateau may differ from the stated value by this much (relative)
+        beyond its CI; a floor stated only up to a constant is a final-value sweep instead.
+    trend_rtol
+        A sweep's quantity may step against a stated trend by this much (relative) before it
+        counts: costs read from checkpoints are interpolated, so 2% absorbs that reading.
     bound_rtol
         Relative round-off allowed when an explicit bound is checked as an inequality
         (``value <= bound * (1 + bound_rtol) + floor``).
@@ -103,6 +109,8 @@ class Tolerances:
     log_factor_order: float = 0.5
     ratio_growth: float = 1.5
     sublinear_exponent: float = 0.5
+    floor_rtol: float = 0.1
+    trend_rtol: float = 0.02
     bound_rtol: float = 1e-9
     diverge_factor: float = 1e3
     max_censored_fraction: float = 0.25

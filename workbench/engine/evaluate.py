@@ -15,8 +15,8 @@ from workbench.engine.checks import BoundCheck, check_bound, regime_failures, ru
 from workbench.engine.execute import TaskResult
 from workbench.engine.fit import Curve, Fit, fit_curve
 from workbench.engine.result import ClaimResult
-from workbench.engine.sweep import first_crossing, fit_scaling
-from workbench.engine.verdict import INCONCLUSIVE, MISMATCH, Verdict, judge
+from workbench.engine.sweep import first_crossing, fit_scaling, judge_trend
+from workbench.engine.verdict import INCONCLUSIVE, MISMATCH, Verdict, combine, judge
 from workbench.errors import BadInputError
 
 
@@ -28,10 +28,10 @@ def _curve(claim: Claim, results: list[TaskResult], axis_name: str,
     if axis_name != AXIS_ITERATIONS:
         axis = results[0].measures[axis_name]
         if any(not np.array_equal(r.measures[axis_name], axis) for r in results):
-            raise BadInputError(f"the counter {axis_name!r} differs across seeds; fit against "
-                                "iterations", claim=claim.id, field="axis")
-        keep = np.concatenate([[True], np.diff(axis) > 0]) & (axis > 0)
-        axis, values = axis[keep], values[:, keep]
+            axis, values = _common_grid([r.measures[axis_name] for r in results], values)
+        else:
+            keep = np.concatenate([[True], np.diff(axis) > 0]) & (axis > 0)
+            axis, values = axis[keep], values[:, keep]
     else:
         axis = results[0].t.astype(float)
         keep = axis > 0
@@ -39,6 +39,25 @@ def _curve(claim: Claim, results: list[TaskResult], axis_name: str,
     floor = max(r.floors.get(claim.measure, 0.0) for r in results)
     per_seed = [run_values(claim, r) for r in results]
     return Curve(axis, values, floor), _aggregate_symbols(claim, per_seed), per_seed
+
+
+def _common_grid(axes: list[np.ndarray], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Seeds whose counters differ (randomized methods make different oracle calls) on one
+    grid: log-spaced over the range every seed covers, each seed interpolated linearly in
+    (log count, log value) between its own checkpoints."""
+    kept = []
+    for axis, row in zip(axes, values, strict=True):
+        keep = np.concatenate([[True], np.diff(axis) > 0]) & (axis > 0)
+        kept.append((axis[keep], row[keep]))
+    lo = max(a[0] for a, _ in kept)
+    hi = min(a[-1] for a, _ in kept)
+    if not hi > lo:
+        raise BadInputError("the seeds' counter ranges do not overlap", field="axis")
+    grid = np.geomspace(lo, hi, max(len(a) for a, _ in kept))
+    tiny = np.finfo(float).tiny
+    rows = [np.exp(np.interp(np.log(grid), np.log(a), np.log(np.maximum(v, tiny))))
+            for a, v in kept]
+    return grid, np.array(rows)
 
 
 def _aggregate_symbols(claim: Claim, per_seed: list[dict[str, float]]) -> dict[str, float]:
@@ -79,27 +98,31 @@ class Points:
 
 
 def _points(claim: Claim, results: list[TaskResult], tol: Tolerances) -> Points:
-    """Curves, fits (not for cost sweeps, whose curves follow no stated rate) and costs."""
+    """Curves, fits (not for cost and final-value sweeps, whose curves follow no stated rate)
+    and the costs or final values, ``(seeds, points)``."""
     by_point: dict[int, list[TaskResult]] = {}
     for result in sorted(results, key=lambda r: (r.task.point, r.task.seed)):
         by_point.setdefault(result.task.point, []).append(result)
-    cost_sweep = claim.sweep is not None and claim.sweep.quantity == "cost"
+    quantity = claim.sweep.quantity if claim.sweep is not None else ""
+    read = quantity in ("cost", "final")  # read from each run, not fitted
     points = Points([], [], [], [], None, [r.task.seed for r in by_point[min(by_point)]])
     costs = []
     for point_results in by_point.values():
-        # Cost sweeps read each seed's own crossing; their curves are for plots only and
-        # use the iteration grid, which all seeds share.
+        # Cost and final-value sweeps read each seed's own run; their curves are for plots
+        # only and use the iteration grid, which all seeds share.
         curve, values, per_seed = _curve(claim, point_results,
-                                         AXIS_ITERATIONS if cost_sweep else claim.axis)
-        if cost_sweep:
+                                         AXIS_ITERATIONS if read else claim.axis)
+        if quantity == "cost":
             costs.append([_cost(claim, r) for r in point_results])
+        elif quantity == "final":
+            costs.append([float(r.measures[claim.measure][-1]) for r in point_results])
         else:
             points.fits.append(fit_curve(curve, claim.rate, values, tol, claim.aggregate,
                                          claim.t_min, per_seed))
         points.curves.append(curve)
         points.symbols.append(values)
         points.seed_symbols.append(per_seed)
-    if cost_sweep:
+    if read:
         points.costs = np.array(costs).T  # seeds x points
     return points
 
@@ -107,7 +130,18 @@ def _points(claim: Claim, results: list[TaskResult], tol: Tolerances) -> Points:
 def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = None,
              provenance: dict[str, Any] | None = None) -> ClaimResult:
     """Fit and judge one claim from its tasks' results."""
-    tol = tol or claim.tolerances
+    result = _evaluate(claim, results, tol or claim.tolerances, provenance)
+    if claim.scope == "worst_case":
+        verdict = result.verdict
+        result.verdict = Verdict(verdict.verdict, verdict.direction, verdict.reason,
+                                 verdict.notes + ("scope: a bound over a class, checked on "
+                                                  "its worst-case instance; it says nothing "
+                                                  "of other instances",))
+    return result
+
+
+def _evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances,
+              provenance: dict[str, Any] | None) -> ClaimResult:
     failed = [r for r in results if r.error]
     if failed:
         field_name, _, message = failed[0].error.partition(": ")
@@ -144,7 +178,7 @@ def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = N
         baseline = _points(claim, [r for r in results if r.task.role == "baseline"], tol)
     result = _evaluate_sweep(claim, mine, baseline, tol, info)
     result.checks.update(checks)
-    if claim.bound is not None and mine.costs is not None:
+    if claim.bound is not None and mine.costs is not None and claim.sweep.quantity == "cost":
         per_seed = [dict(values) for values in mine.seed_symbols[0]]
         bound = _check_cost_bound(claim, np.array(claim.sweep.values), mine.costs, mine.seeds,
                                   per_seed, tol)
@@ -246,12 +280,19 @@ def _evaluate_sweep(claim: Claim, mine: Points, baseline: Points | None, tol: To
                              "advantage": "baseline cost / claim cost" if quantity == "cost"
                              else "claim rate constant / baseline rate constant"}
         quantity = "advantage"
-    law = sweep.law if sweep.law is not None else _rate_constant_law(claim)
-    params = {**mine.symbols[0], **claim.rate_params}
-    params.pop(sweep.parameter, None)
-    scaling = fit_scaling(sweep.parameter, values, quantities, law, params, quantity, tol,
-                          sweep.limit)
-    return ClaimResult(claim, scaling.verdict, None, scaling, mine.curves, mine.fits, tol, info,
+    scaling, verdict = None, None
+    if sweep.law is not None or quantity == "rate_constant":
+        law = sweep.law if sweep.law is not None else _rate_constant_law(claim)
+        params = {**mine.symbols[0], **claim.rate_params}
+        params.pop(sweep.parameter, None)
+        scaling = fit_scaling(sweep.parameter, values, quantities, law, params, quantity, tol,
+                              sweep.limit)
+        verdict = scaling.verdict
+    if sweep.trend:
+        trend, checks["trend"] = judge_trend(sweep.parameter, values, quantities, sweep.trend,
+                                             quantity, tol)
+        verdict = trend if verdict is None else combine(verdict, trend)
+    return ClaimResult(claim, verdict, None, scaling, mine.curves, mine.fits, tol, info,
                        mine.symbols, quantities, checks=checks)
 
 

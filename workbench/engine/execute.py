@@ -240,14 +240,16 @@ class _Worker:
 
     def __init__(self, context: multiprocessing.context.BaseContext) -> None:
         ours, theirs = context.Pipe()
-        self.conn = ours
+        self.conn, self._theirs = ours, theirs
         self.process = context.Process(target=_worker_main, args=(theirs, ours, os.getpid()),
                                        daemon=True, name="workbench-worker")
-        with _blocked_signals():  # the child starts with SIGINT/SIGTERM blocked
-            self.process.start()
-        theirs.close()
         self.index: int | None = None
         self.started = 0.0
+
+    def start(self) -> None:
+        with _blocked_signals():  # the child starts with SIGINT/SIGTERM blocked
+            self.process.start()
+        self._theirs.close()
 
     def submit(self, index: int, task: Task) -> None:
         self.conn.send((index, task))
@@ -317,7 +319,13 @@ class _Pool:
                 while self.order and self.idle:
                     worker = self.idle.pop()
                     index = self.order.popleft()
-                    worker.submit(index, self.tasks[index])
+                    try:
+                        worker.submit(index, self.tasks[index])
+                    except OSError:  # the worker died while idle: fail the task, replace it
+                        worker.index, worker.started = index, time.monotonic()
+                        worker.terminate()
+                        worker.reap(time.monotonic() + GRACE)
+                        self._collect(worker)
                 busy = self._busy()
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                              self._timeout(busy))
@@ -331,7 +339,8 @@ class _Pool:
 
     def _spawn(self) -> None:
         worker = _Worker(self.context)
-        self.workers.append(worker)
+        self.workers.append(worker)  # listed before it starts: a signal cannot orphan it
+        worker.start()
         self.idle.append(worker)
 
     def _busy(self) -> list[_Worker]:

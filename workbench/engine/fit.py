@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from workbench.cards.claims import AGGREGATES
+from workbench.cards.claims import AGGREGATES, QUANTILE
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.laws import (
+    FLOOR,
     GEOMETRIC,
     GROWTH,
     KINDS,
@@ -116,7 +117,7 @@ class Fit:
     @property
     def factor(self) -> float | None:
         """Contraction (geometric) or growth (growth) factor per unit of ``t``."""
-        if self.estimate is None or self.model == "power":
+        if self.estimate is None or self.model in ("power", "floor"):
             return None
         return float(np.exp(self.estimate if self.model == "growth" else -self.estimate))
 
@@ -132,6 +133,8 @@ class Fit:
             out.update(exponent=self.estimate, ratio_growth=self.ratio_growth)
         elif self.model == "growth":
             out.update(growth_rate=self.estimate, factor=self.factor)
+        elif self.model == "floor":
+            out.update(plateau=self.estimate)
         else:
             out.update(rate_constant=self.estimate, factor=self.factor,
                        rate_decay=list(self.rate_decay) if self.rate_decay else None)
@@ -145,14 +148,17 @@ class Fit:
 
 
 def aggregate(values: np.ndarray, how: str) -> np.ndarray:
-    """Combine seeds: ``mean`` for claims in expectation, ``median``, ``max`` (worst);
-    ``each`` (every run judged alone) shows the median."""
+    """Combine seeds: ``mean`` for claims in expectation, ``median``, ``max`` (worst),
+    ``q0.9`` (a quantile: high-probability claims); ``each`` (every run judged alone) shows
+    the median."""
     if how == "mean":
         return values.mean(axis=0)
     if how in ("median", "each"):
         return np.median(values, axis=0)
     if how == "max":
         return values.max(axis=0)
+    if QUANTILE.match(how):
+        return np.quantile(values, float(how[1:]), axis=0)
     raise BadInputError(f"unknown aggregate {how!r}; known: {', '.join(AGGREGATES)}",
                         field="aggregate")
 
@@ -198,10 +204,11 @@ def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Toleran
     """
     kind = kind_of(law, params)
     seeds = curve.values.shape[0]
-    if kind is GROWTH:
+    if kind in (GROWTH, FLOOR):
         if how == "each":
             return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
-        return _analyse_growth(curve, law, params, tol, how, t_min)
+        analyse = _analyse_growth if kind is GROWTH else _analyse_floor
+        return analyse(curve, law, params, tol, how, t_min)
     reason = _diverged(curve, tol)
     if reason:
         return Fit("diverged", kind.name, reason, seeds=seeds)
@@ -438,6 +445,39 @@ def _analyse_growth(curve: Curve, law: RateLaw, params: dict[str, float], tol: T
         fit.status = "insufficient"
         fit.reason = (f"the error changes by {growth:.2f} decades in the window (less than "
                       f"min_decay_decades={tol.min_decay_decades:g} either way)")
+    return fit
+
+
+def _analyse_floor(curve: Curve, law: RateLaw, params: dict[str, float], tol: Tolerances,
+                   how: str, t_min: float | None) -> Fit:
+    """A floor claim: the plateau over the final local window, which must be flat."""
+    reason = _diverged(curve, tol)
+    if reason:
+        return Fit("diverged", "floor", reason, seeds=curve.values.shape[0])
+    t, values = curve.t, curve.values
+    seeds = values.shape[0]
+    center = aggregate(values, how)
+    start = int(np.searchsorted(t, t_min)) if t_min else 0
+    index = np.arange(start, t.size)
+    windows = FLOOR.local_windows(t[index], tol)
+    if not windows:
+        return Fit("insufficient", "floor", "no local window holds min_points="
+                   f"{tol.min_points} checkpoints", seeds=seeds, center=center)
+    final = index[windows[-1]]
+    tw = t[final]
+    estimate = FLOOR.estimate(tw, center[final])
+    fit = Fit("ok", "floor", "", estimate,
+              _confidence(values[:, final], tw, FLOOR, how, tol, estimate),
+              FLOOR.expected(law, tw, params), (float(tw[0]), float(tw[-1])), int(final.size),
+              seeds=seeds, center=center,
+              local=[Local(float(t[index][m][0]), float(t[index][m][-1]),
+                           POWER.estimate(t[index][m], center[index][m]), 0.0)
+                     for m in windows])
+    drift = POWER.estimate(tw, center[final])
+    if abs(drift) > tol.stall_slope:
+        fit.status = "insufficient"
+        fit.reason = (f"not settled: the log-log slope over the final window [{tw[0]:g}, "
+                      f"{tw[-1]:g}] is {drift:.3f} (|slope| > stall_slope={tol.stall_slope:g})")
     return fit
 
 

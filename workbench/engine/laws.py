@@ -241,8 +241,51 @@ class GrowthKind(GeometricKind):
         return text + (f" (claim {np.exp(expected):.4g})" if expected is not None else "")
 
 
-POWER, GEOMETRIC, GROWTH = PowerKind(), GeometricKind(), GrowthKind()
-KINDS = {kind.name: kind for kind in (POWER, GEOMETRIC, GROWTH)}
+class FloorKind(PowerKind):
+    """A stated floor: the error settles at ``Theta(sigma**2/(4*c))`` (a law without ``T``).
+
+    The fitted quantity is the plateau: the geometric mean of the aggregate over the final
+    local window (a quarter of the usable log-range), which must be flat (its log-log slope
+    within ``stall_slope``) to count as settled.
+    """
+
+    name = "floor"
+    symbol = "value"
+    quantity = "plateau"
+    xscale = "log"
+    faster_is_high = False  # a higher plateau is a larger error
+
+    def estimate(self, t: np.ndarray, v: np.ndarray) -> float:
+        return float(np.exp(np.mean(log_values(v))))
+
+    def expected(self, law: RateLaw, t: np.ndarray, params: dict[str, float]) -> float | None:
+        return float(law_values(law, t[-1:], params)[0])
+
+    def describe(self, estimate: float, expected: float | None) -> str:
+        text = f"plateau {estimate:.4g}"
+        return text + (f" (claim {expected:.4g})" if expected is not None else "")
+
+
+POWER, GEOMETRIC, GROWTH, FLOOR = PowerKind(), GeometricKind(), GrowthKind(), FloorKind()
+KINDS = {kind.name: kind for kind in (POWER, GEOMETRIC, GROWTH, FLOOR)}
+
+
+def judge_floor(fit: Fit, law: RateLaw, tol: Tolerances) -> Verdict:
+    """A floor claim: the plateau against the stated value, relative ``floor_rtol``."""
+    assert fit.ci is not None and fit.expected is not None
+    lo, hi = fit.ci
+    side = law.error_bound
+    inf = float("inf")
+    allowed_lo = fit.expected * (1 - tol.floor_rtol) if side != "upper" else -inf
+    allowed_hi = fit.expected * (1 + tol.floor_rtol) if side != "lower" else inf
+    verdict = judge_interval(lo, hi, allowed_lo, allowed_hi, False,
+                             f"plateau {fit.estimate:.4g} (claimed {fit.expected:.4g} ± "
+                             f"{tol.floor_rtol:.0%})")
+    if verdict.verdict == CONSISTENT:
+        return Verdict(CONSISTENT, notes=(f"slack: plateau {fit.estimate:.4g} is "
+                                          f"{fit.estimate / fit.expected:.3g}x the claimed "
+                                          f"{fit.expected:.4g}",))
+    return verdict
 
 
 def grows(law: RateLaw, params: dict[str, float] | None = None) -> bool:
@@ -257,6 +300,8 @@ def grows(law: RateLaw, params: dict[str, float] | None = None) -> bool:
 
 def kind_of(law: RateLaw, params: dict[str, float] | None = None) -> LawKind:
     """The kind that judges ``law`` (with the symbols' values, when known)."""
+    if law.var not in law.inner.free_symbols:
+        return FLOOR  # a law without T states where the error settles
     if law.shape != "geometric":
         return POWER
     return GROWTH if grows(law, params) else GEOMETRIC
@@ -337,20 +382,24 @@ def judge_power(fit: Fit, law: RateLaw, tol: Tolerances) -> Verdict:
             f"; the deviation shrinks like t^-{p:.2f} (q = p ln t = {q:.2f})"
         sequence = local_text(fit.local)
         transient = trend_fit is not None and q > tol.transient_order
-        if x_lo > tol.slope:
-            if transient:
-                x_now = sign * (fit.estimate - fit.expected)
-                horizon = fit.local[-1].t_hi * (x_now / tol.slope) ** (1 / p)
-                return Verdict(INCONCLUSIVE, "", f"pre-asymptotic: the final local slope "
-                               f"{fit.estimate:.3f} is {direction} than {fit.expected:.3f} by "
-                               f"more than slope={tol.slope:g}, but the deviation dies out"
-                               f"{trend} (a transient); within tolerance by about "
-                               f"t={horizon:.2g} if it goes on so. Local slopes: {sequence}")
+        if x_lo > tol.slope and transient:
+            x_now = sign * (fit.estimate - fit.expected)
+            horizon = fit.local[-1].t_hi * (x_now / tol.slope) ** (1 / p)
+            return Verdict(INCONCLUSIVE, "", f"pre-asymptotic: the final local slope "
+                           f"{fit.estimate:.3f} is {direction} than {fit.expected:.3f} by "
+                           f"more than slope={tol.slope:g}, but the deviation dies out"
+                           f"{trend} (a transient); within tolerance by about "
+                           f"t={horizon:.2g} if it goes on so. Local slopes: {sequence}")
+        log_like = trend_fit is not None and tol.log_factor_order < q <= tol.transient_order
+        if law.polylog and log_like and x_lo > 0:
+            notes.append(f"the local slope deviates {direction} like a log factor (q = {q:.2f}),"
+                         f" which {law.kind}~ allows")
+            continue
+        if x_lo > tol.slope and not transient:
             return Verdict(MISMATCH, direction, f"final local slope {fit.estimate:.3f} "
                            f"(CI [{lo:.3g}, {hi:.3g}]) is {direction} than the claim's "
                            f"{fit.expected:.3f} by more than slope={tol.slope:g}{trend}. "
                            f"Local slopes: {sequence}")
-        log_like = trend_fit is not None and tol.log_factor_order < q <= tol.transient_order
         if x_lo > 0 and log_like and fit.ratio_growth is not None:
             growth = fit.ratio_growth if sign > 0 else 1 / fit.ratio_growth
             what = "error / r(T)" if sign > 0 else "r(T) / error"
@@ -372,7 +421,7 @@ def judge_power(fit: Fit, law: RateLaw, tol: Tolerances) -> Verdict:
     if straddles:
         return Verdict(INCONCLUSIVE, "", f"too noisy: final local slope CI [{lo:.3g}, {hi:.3g}]"
                        f" straddles the allowed range around {fit.expected:.3f} ± "
-                       f"{tol.slope:g}")
+                       f"{tol.slope:g}. Local slopes: {local_text(fit.local)}")
     if law.error_bound == "lower" and fit.estimate > tol.stall_fraction * fit.expected:
         notes.append(f"vacuous: the error hardly decays (local slope {fit.estimate:.3f}), so "
                      "a lower bound holds trivially here")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workbench.cards.claims import Claim
+from workbench.cards.claims import HORIZON, Claim
 from workbench.catalogue import get_problem
 
 # Geometric fits use the last part of the run in linear t: add evenly spaced checkpoints.
@@ -49,9 +49,12 @@ def plan(claims: Iterable[Claim], seed_start: int = 0) -> list[Task]:
         for role, algorithm, settings in runs:
             for index, point in enumerate(points):
                 params, hyper = dict(claim.problem_params), dict(settings)
-                if point is not None:
+                horizon = claim.horizon
+                if point is not None and point[0] == HORIZON:
+                    horizon = int(point[1])  # one run per horizon
+                elif point is not None:
                     (params if point[0] in problem.params else hyper)[point[0]] = point[1]
                 for seed in range(seed_start, seed_start + claim.seeds):
                     tasks.append(Task(claim.id, index, seed, claim.problem, algorithm,
-                                      params, hyper, claim.horizon, linear, role))
+                                      params, hyper, horizon, linear, role))
     return tasks

@@ -87,7 +87,8 @@ class ClaimResult:
         return {
             "id": claim.id, "paper": claim.paper_label, "problem": claim.problem,
             "algorithm": claim.algorithm, "measure": claim.measure, "rate": claim.rate.text,
-            "statement": claim.statement, "verdict": self.verdict.verdict,
+            "statement": claim.statement, "kind": claim.kind, "scope": claim.scope,
+            "verdict": self.verdict.verdict,
             "direction": self.verdict.direction, "reason": self.verdict.reason,
             "verdict_notes": list(self.verdict.notes),
             "observed": observed, "observed_text": text, "ci_text": ci,

@@ -15,7 +15,7 @@ from scipy import stats
 
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
-from workbench.engine.verdict import INCONCLUSIVE, Verdict, judge_interval
+from workbench.engine.outcome import CONSISTENT, INCONCLUSIVE, MISMATCH, Verdict, judge_interval
 
 
 def first_crossing(axis: np.ndarray, values: np.ndarray, target: float) -> float:
@@ -48,6 +48,8 @@ def default_limit(law: RateLaw, values: np.ndarray, params: dict[str, float],
     grows_at_large = slope >= 0
     if quantity == "advantage":  # a comparison: where the claimed advantage grows
         return "large" if grows_at_large else "small"
+    if quantity == "final":  # an error after a horizon or with a parameter: its large end
+        return "large"
     if quantity == "rate_constant":
         return "small" if grows_at_large and slope != 0 else "large"
     return "large" if grows_at_large else "small"
@@ -149,3 +151,38 @@ def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances) -> Verdict:
                           f"{fit.parameter} {fit.exponent:.3f} (expected "
                           f"{fit.expected_exponent:.3f} ± {tol.scaling:g}, {fit.limit} "
                           f"{fit.parameter})")
+
+
+def judge_trend(parameter: str, values: np.ndarray, quantities: np.ndarray, trend: str,
+                quantity: str, tol: Tolerances) -> tuple[Verdict, dict]:
+    """Whether the quantity moves monotonically with the swept parameter in every seed.
+
+    A step against the stated trend by more than ``trend_rtol`` (relative) in any seed is a
+    mismatch: the claim is about every instance. Larger costs and final values are slower, so
+    a cost that rises where it should fall is ``slower``; one that falls where it should rise
+    is ``faster``. Censored runs (nan) are left out of the steps they touch.
+    """
+    order = np.argsort(values)
+    q = np.atleast_2d(quantities)[:, order]
+    sign = 1.0 if trend == "increasing" else -1.0
+    with np.errstate(all="ignore"):
+        steps = sign * (q[:, 1:] - q[:, :-1]) / np.abs(q[:, :-1])
+    against = np.isfinite(steps) & (steps < -tol.trend_rtol)
+    counted = int(np.isfinite(steps).sum())
+    info = {"trend": trend, "steps": counted, "against": int(against.sum()),
+            "seeds_against": [int(s) for s in np.flatnonzero(against.any(axis=1))]}
+    if counted == 0:
+        return Verdict(INCONCLUSIVE, "", "no uncensored pair of sweep points"), info
+    if against.any():
+        s, j = np.argwhere(against)[0]
+        lo, hi = values[order][j], values[order][j + 1]
+        larger_is_slower = quantity in ("cost", "final")
+        rose = sign < 0  # the quantity rose where it should fall
+        direction = "slower" if rose == larger_is_slower else "faster"
+        return Verdict(MISMATCH, direction, f"not {trend} in {parameter}: {int(against.sum())} "
+                       f"of {counted} steps go against it beyond trend_rtol="
+                       f"{tol.trend_rtol:g} in {len(info['seeds_against'])} of {q.shape[0]} "
+                       f"seeds; first in seed {s + 1}, {parameter} {lo:g} -> {hi:g}: "
+                       f"{q[s, j]:.4g} -> {q[s, j + 1]:.4g}"), info
+    return Verdict(CONSISTENT, notes=(f"{trend} in {parameter} in every seed "
+                                      f"({counted} steps)",)), info

@@ -13,10 +13,21 @@ from dataclasses import replace
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Fit
-from workbench.engine.laws import judge_geometric, judge_growth, judge_power
+from workbench.engine.laws import judge_floor, judge_geometric, judge_growth, judge_power
 from workbench.engine.outcome import CONSISTENT, INCONCLUSIVE, MISMATCH, Verdict, judge_interval
 
-__all__ = ["CONSISTENT", "INCONCLUSIVE", "MISMATCH", "Verdict", "judge", "judge_interval"]
+__all__ = ["CONSISTENT", "INCONCLUSIVE", "MISMATCH", "Verdict", "combine", "judge",
+           "judge_interval"]
+
+
+def combine(*verdicts: Verdict) -> Verdict:
+    """Several checks of one claim: a mismatch in any is a mismatch, else an inconclusive
+    one is inconclusive, else consistent (with every check's notes)."""
+    for wanted in (MISMATCH, INCONCLUSIVE):
+        for verdict in verdicts:
+            if verdict.verdict == wanted:
+                return verdict
+    return Verdict(CONSISTENT, notes=tuple(n for v in verdicts for n in v.notes))
 
 def judge(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
     """The verdict for one fitted curve (for ``aggregate = "each"``, for every seed)."""
@@ -30,7 +41,8 @@ def judge(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
         return Verdict(MISMATCH, "faster", fit.reason)
     if fit.status == "insufficient":
         return Verdict(INCONCLUSIVE, "", fit.reason)
-    judges = {"power": judge_power, "geometric": judge_geometric, "growth": judge_growth}
+    judges = {"power": judge_power, "geometric": judge_geometric, "growth": judge_growth,
+              "floor": judge_floor}
     verdict = judges[fit.model](fit, law, tol)
     return Verdict(verdict.verdict, verdict.direction, verdict.reason,
                    tuple(fit.notes) + verdict.notes)

@@ -35,7 +35,12 @@ from workbench.errors import BadInputError, excerpt
 
 FORMAT, FORMAT_VERSION = "workbench-baseline", 1
 MODES = ("quick", "full")
-QUANTITIES = ("exponent", "rate_constant", "scaling_exponent")
+QUANTITIES = ("exponent", "rate_constant", "scaling_exponent", "growth_rate", "plateau")
+# The fitted quantity of each law kind (workbench/engine/laws.py) and whether it is compared
+# on the log scale (positive quantities whose ratio matters).
+BY_MODEL = {"power": "exponent", "geometric": "rate_constant", "growth": "growth_rate",
+            "floor": "plateau"}
+LOG_SCALE = ("rate_constant", "growth_rate", "plateau")
 
 # Floors: how far a fitted quantity may move beyond what the two CIs explain. They absorb
 # what a bootstrap over 4-8 seeds misses (the seed-to-seed spread of whole instances) and a
@@ -52,12 +57,16 @@ claim gave rate constants 0.29-0.40 across seed sets (a factor 1.4, wider than t
 bootstrap CIs); a halved step (factor 2) is still flagged."""
 SCALING_FLOOR = 0.075
 """Scaling exponents of sweeps: half the verdict's default scaling tolerance (0.15)."""
+# Growth rates and plateaus are positive like rate constants and take the same log floor.
 FLOORS = {"exponent": EXPONENT_FLOOR, "rate_constant": RATE_CONSTANT_FLOOR,
-          "scaling_exponent": SCALING_FLOOR}
+          "scaling_exponent": SCALING_FLOOR, "growth_rate": RATE_CONSTANT_FLOOR,
+          "plateau": RATE_CONSTANT_FLOOR}
 FLOOR_NAMES = {"exponent": "EXPONENT_FLOOR", "rate_constant": "RATE_CONSTANT_FLOOR",
-               "scaling_exponent": "SCALING_FLOOR"}
+               "scaling_exponent": "SCALING_FLOOR", "growth_rate": "RATE_CONSTANT_FLOOR",
+               "plateau": "RATE_CONSTANT_FLOOR"}
 LABELS = {"exponent": "log-log slope", "rate_constant": "rate constant",
-          "scaling_exponent": "scaling exponent"}
+          "scaling_exponent": "scaling exponent", "growth_rate": "growth rate",
+          "plateau": "plateau"}
 # Provenance entries whose change is reported next to a result (never a failure by itself).
 SETTINGS = ("horizon", "problem_params", "hyper")
 VERSIONS = ("workbench", "git", "python", "numpy", "numba", "scipy", "sympy")
@@ -95,7 +104,7 @@ def fitted_quantity(result: dict[str, Any]) -> dict[str, Any] | None:
                 "status": "ok" if sweep.get("exponent") is not None else "censored"}
     if "model" not in observed:
         return None
-    return {"name": "exponent" if observed["model"] == "power" else "rate_constant",
+    return {"name": BY_MODEL[observed["model"]],
             "estimate": observed.get("estimate"), "ci": observed.get("ci"),
             "expected": observed.get("expected"), "status": observed.get("status", "")}
 
@@ -256,9 +265,9 @@ class Drift:
         return self.distance > self.allowed
 
     def explain(self) -> str:
-        scale = "|log(new/old)|" if self.name == "rate_constant" else "|new - old|"
+        scale = "|log(new/old)|" if self.name in LOG_SCALE else "|new - old|"
         floor = f"{FLOOR_NAMES[self.name]} {self.floor:.3g}"
-        if self.name == "rate_constant":
+        if self.name in LOG_SCALE:
             floor += " (a factor 1.5)"
         relation = ">" if self.moved else "<="
         return (f"{scale} = {self.distance:.3g} {relation} allowed {self.allowed:.3g} = floor "
@@ -282,7 +291,7 @@ def drift(old: dict[str, Any], new: dict[str, Any]) -> Drift | None:
     """
     name = old["name"]
     a, b = old["estimate"], new["estimate"]
-    log = name == "rate_constant"
+    log = name in LOG_SCALE
     if log:
         if a <= 0 or b <= 0:
             return None

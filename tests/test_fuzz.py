@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import CARDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -445,8 +443,40 @@ def test_fuzz_cli_options(cli, tmp_path, command, data):
     assert status in (0, 1, 2), err
 
 
-def test_fuzz_suite_leaves_the_cwd_alone():
-    # The suite's cases run in temporary folders; the checkout itself gains nothing.
-    assert not (Path.cwd() / "figures" / "c1.png").exists()
-    assert not any(Path(CARDS).glob("*.png"))
-    assert os.environ.get("WORKBENCH_FUZZ_MARKER") is None
+@pytest.mark.parametrize(("rate", "decays"), [
+    ("O(1/T)", True), ("O(log(T)/T)", True), ("O(1/log(log(T)))", True),
+    ("O((1+1/T)**(-T**2))", True), ("O(T**(-T))", True), ("exp(-Omega(alpha**2*T))", True),
+    ("O((1 - mu/L)**T)", True), ("O(T)", False), ("O(1)", False), ("O(0)", False),
+    ("O(1 + 1/T)", False), ("O(1 + 1/log(T))", False), ("O(2**T)", False),
+    ("O((1 + mu)**T)", False), ("exp(-Omega(-T))", False), ("O(-1/T)", False),
+    ("Omega(T**T)", False),
+])
+def test_error_laws_must_decay(rate, decays):
+    from workbench.cards.ratelaw import parse_rate, require_decay
+    from workbench.errors import BadInputError
+
+    law = parse_rate(rate)
+    if decays:
+        require_decay(law)
+    else:
+        with pytest.raises(BadInputError):
+            require_decay(law)
+
+
+@pytest.mark.parametrize(("complexity", "quantity", "ok"), [
+    ("O((R/gamma)**2)", "cost", True), ("O(gamma**0)", "cost", False),
+    ("Theta(gamma**0)", "rate_constant", True), ("Omega(gamma**2)", "rate_constant", True),
+    ("O(-gamma)", "cost", False), ("O(log(gamma))", "cost", False),
+])
+def test_scaling_laws_fit_their_sweep(complexity, quantity, ok):
+    from workbench.cards.ratelaw import parse_rate, require_scaling
+    from workbench.errors import BadInputError
+
+    law = parse_rate(complexity, variable="gamma")
+    check = lambda: require_scaling(law, [0.2, 0.1, 0.05], {"R": 1.0},  # noqa: E731
+                                    changing=quantity == "cost")
+    if ok:
+        check()
+    else:
+        with pytest.raises(BadInputError):
+            check()

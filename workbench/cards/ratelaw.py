@@ -424,6 +424,8 @@ def _classify(text: str, expr: sp.Expr, variable: str) -> RateLaw:
 # these two values of the variable (1 + 1/T levels off at 1; 1/log(log(T)) keeps falling).
 _FAR = (10.0**100, 10.0**200)
 _MIN_FALL = 0.01
+# Digits of the arithmetic: enough to resolve 1 + 1/T at T = 1e200 ((1 + 1/T)**(-T**2) decays).
+_DIGITS = 260
 _PROBES = (0.5, 2.0, (0.3, 3.0), (3.0, 0.3))
 
 
@@ -444,14 +446,14 @@ def _probes(law: RateLaw, values: Mapping[str, float]) -> list[dict[str, float]]
 
 def _log_values(law: RateLaw, expr: sp.Expr, points: Sequence[float],
                 values: Mapping[str, float]) -> list[float] | None:
-    """``log(expr)`` at ``points`` of the variable in 30-digit arithmetic; None where it is
+    """``log(expr)`` at ``points`` of the variable in 260-digit arithmetic; None where it is
     not a finite real number (the expression is not positive there)."""
     import mpmath
 
     symbols = [law.var, *(_symbol(name) for name in law.parameters)]
     try:
         function = sp.lambdify(symbols, sp.log(expr), modules="mpmath")
-        with mpmath.workdps(30):
+        with mpmath.workdps(_DIGITS):
             args = [mpmath.mpf(values[name]) for name in law.parameters]
             out = [function(mpmath.mpf(p), *args) for p in points]
     except (ArithmeticError, ValueError, TypeError, NameError, RecursionError):

@@ -227,6 +227,8 @@ def test_wrong_claims_are_mismatches_in_the_right_direction(verify_json):
         "wrong-halpern-1-over-k-squared": "slower",           # Halpern is Theta(1/k) here
         "wrong-eg-outside-comonotone-range": "diverged",      # rho L = 0.2: the s = L block
         "wrong-vrh-no-sqrt-n-advantage": "faster",            # calls ~ n^0.55, not n
+        "wrong-gda-divergence-factor": "faster",              # grows by 1.01, not 1.21
+        "wrong-vrh-advantage-linear-in-n": "slower",          # advantage ~ sqrt(n), not n
     }
     assert set(results) == set(expected)
     for claim_id, direction in expected.items():
@@ -236,10 +238,14 @@ def test_wrong_claims_are_mismatches_in_the_right_direction(verify_json):
 
 def test_seed_claims_quick_are_consistent(verify_json):
     status, results = verify_json("--quick", "--family", "monotone")
-    assert len(results) >= 16
+    assert len(results) >= 20
     bad = {i: (r["verdict"], r["reason"]) for i, r in results.items()
            if r["verdict"] != "consistent"}
     assert not bad and status == 0, bad
     assert results["comon-pp-last-iterate"]["observed"]["estimate"] == pytest.approx(-1, abs=0.02)
     sweep = results["vrh-calls-vs-n"]["observed"]["sweep"]
     assert 0.45 < sweep["exponent"] < 0.65  # the sqrt(n) of O~(n + sqrt(n) L / eps)
+    advantage = results["vrh-advantage-over-halpern"]["observed"]["sweep"]
+    assert 0.35 < advantage["exponent"] < 0.6  # VR beats deterministic Halpern by ~sqrt(n)
+    for claim_id in ("halpern-fixed-point-residual", "bilinear-eg-factor"):
+        assert results[claim_id]["observed"]["bound"]["holds"], claim_id

@@ -77,7 +77,7 @@ _FS_PARAMS = {"n": Param(64, "[1, inf)", integer=True, doc="components"), **_blo
 
 PROBLEMS = (
     _problem("comonotone", instances.make_comonotone,
-             {**_blocks(40), "rho": Param(0.1, "[-inf, inf)", doc="comonotonicity (rho L <= 1)"),
+             {**_blocks(40), "rho": Param(0.1, "(-inf, inf)", doc="comonotonicity, |rho| L <= 1"),
               **_s_min(1e-3), **_L},
              _DETERMINISTIC,
              "rho-negatively comonotone block rotations (rho = 0: skew, spread spectrum)"),

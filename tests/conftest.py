@@ -12,6 +12,16 @@ from workbench.cli.main import main
 CARDS = Path(__file__).parent / "cards"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_result_store(tmp_path_factory):
+    """The CLI keeps finished runs in a result store; the tests use one of their own (shared
+    by the session, as a user's is shared by their runs), never the user's cache."""
+    path = tmp_path_factory.mktemp("store") / "runs.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBENCH_STORE", str(path))
+        yield path
+
+
 @pytest.fixture
 def run_cli(capsys):
     """Run the CLI in-process; return (exit status, stdout, stderr)."""

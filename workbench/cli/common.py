@@ -18,6 +18,7 @@ from typing import Any
 from workbench.cards import limits
 from workbench.cards.claims import Claim, load_claims
 from workbench.engine.execute import Execution, default_jobs, execution
+from workbench.engine.store import default_path as default_store
 from workbench.errors import (
     EXIT_BAD_INPUT,
     EXIT_MISMATCH,
@@ -99,7 +100,24 @@ def add_selection_arguments(p: argparse.ArgumentParser, seeds: bool = True) -> N
                    help="stop a task (one claim, sweep point and seed) that runs longer and "
                         "report it (exit status 4)")
     add_limit_arguments(p)
+    add_execution_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def add_execution_arguments(p: argparse.ArgumentParser) -> None:
+    """``--store``, ``--no-store``, ``--no-cache``, ``--executor``, ``--scheduler``."""
+    p.add_argument("--store", metavar="PATH",
+                   help="result store (SQLite; default $WORKBENCH_STORE or "
+                        "~/.cache/workbench/runs.sqlite): finished runs are kept there and "
+                        "not recomputed")
+    p.add_argument("--no-store", action="store_true", help="neither read nor write the store")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute every run (the results are still written to the store)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or a Dask cluster (the dask extra)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler's address (default: a LocalCluster of --jobs "
+                        "workers)")
 
 
 def add_limit_arguments(p: argparse.ArgumentParser) -> None:
@@ -142,7 +160,16 @@ def run_context(args: argparse.Namespace) -> Iterator[None]:
     if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TASK_TIMEOUT):
         raise BadInputError(f"must be a number of seconds in (0, {MAX_TASK_TIMEOUT:g}], got "
                             f"{timeout!r}", source="--task-timeout")
-    with limits.using(bounds), execution(Execution(isolate=True, time_limit=timeout)):
+    if getattr(args, "scheduler", None) and getattr(args, "executor", "local") != "dask":
+        raise BadInputError("--scheduler goes with --executor dask", source="--scheduler")
+    store = None
+    if hasattr(args, "executor") and not args.no_store:
+        store = str(Path(args.store) if args.store else default_store())
+    settings = Execution(isolate=True, time_limit=timeout, store=store,
+                         recompute=getattr(args, "no_cache", False),
+                         executor=getattr(args, "executor", "local"),
+                         scheduler=getattr(args, "scheduler", None))
+    with limits.using(bounds), execution(settings):
         seeds = getattr(args, "seeds", None)
         if seeds is not None:
             if seeds < 1:

@@ -1,4 +1,4 @@
-"""The ``workbench`` command: list, verify, fit, plot, report, baseline.
+"""The ``workbench`` command: list, verify, fit, plot, report, baseline, runs, export.
 
 Exit status: 0 no mismatch, 1 at least one mismatch, 2 bad input, 3 internal error (a bug),
 4 a task did not finish, 130 / 143 interrupted by SIGINT / SIGTERM.
@@ -21,6 +21,7 @@ from workbench.cli.common import run_context
 from workbench.cli.fit import add_fit_command
 from workbench.cli.listing import add_list_command
 from workbench.cli.plot import add_plot_commands
+from workbench.cli.runs import add_store_commands
 from workbench.cli.verify import add_verify_command
 from workbench.engine.execute import WorkerError
 from workbench.errors import EXIT_INTERNAL, BadInputError, Interrupted, one_line
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fit_command(sub)
     add_plot_commands(sub)
     add_baseline_commands(sub)
+    add_store_commands(sub)
     for command in _all_subparsers(parser):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="print the traceback of an internal error")

@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -32,8 +32,8 @@ from workbench.engine.checkpoints import checkpoints
 from workbench.engine.plan import Task
 from workbench.errors import Interrupted
 
-__all__ = ["Execution", "Task", "TaskResult", "WorkerError", "default_jobs", "execution",
-           "run_task", "run_tasks"]
+__all__ = ["Execution", "Task", "TaskResult", "WorkerError", "current_execution",
+           "default_jobs", "execution", "run_task", "run_tasks"]
 
 # Seconds a terminated worker gets to exit before it is killed.
 GRACE = 1.0
@@ -80,10 +80,21 @@ class Execution:
     time_limit
         Seconds a task may run before its worker is terminated (None: no limit). A limit
         implies worker processes.
+    store
+        The result store's path (None: no store, every task runs).
+    recompute
+        Run every task even when the store holds it (``--no-cache``); results are stored.
+    executor
+        ``local`` (this process or a pool of worker processes) or ``dask`` (a Dask
+        distributed cluster at ``scheduler``, or a ``LocalCluster`` of ``jobs`` workers).
     """
 
     isolate: bool = False
     time_limit: float | None = None
+    store: str | None = None
+    recompute: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
 
 
 IN_PROCESS = Execution()
@@ -131,23 +142,43 @@ def failed_task(task: Task, message: str, seconds: float = 0.0) -> TaskResult:
 
 
 class Progress:
-    """A one-line progress bar on stderr, shown once a run has taken more than a second."""
+    """Progress on stderr, once a run has taken more than a second: a one-line bar with the
+    ETA on a terminal; elsewhere (a log file, CI) a plain line at most every 10% of the tasks.
 
-    def __init__(self, total: int, enabled: bool = True) -> None:
+    Every finished result also goes to ``on_result`` (the result store writes it at once).
+    """
+
+    def __init__(self, total: int, enabled: bool = True,
+                 on_result: Callable[[TaskResult], None] | None = None) -> None:
         self.total, self.done, self.enabled = total, 0, enabled
+        self.on_result = on_result
         self.start = time.perf_counter()
         self.shown = False
+        self.terminal = sys.stderr.isatty()
+        self.reported = 0
 
-    def step(self, label: str) -> None:
+    def step(self, result: TaskResult) -> None:
         self.done += 1
+        if self.on_result is not None:
+            self.on_result(result)
         elapsed = time.perf_counter() - self.start
-        if self.enabled and elapsed > 1.0:
+        if not self.enabled or elapsed <= 1.0:
+            return
+        label = result.task.claim_id
+        eta = elapsed / self.done * (self.total - self.done)
+        if self.terminal:
             width = 30
             filled = int(width * self.done / max(self.total, 1))
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                             f"{self.done}/{self.total} {elapsed:5.1f}s {label[:40]:<40}")
+                             f"{self.done}/{self.total} {elapsed:5.1f}s ETA {eta:5.0f}s "
+                             f"{label[:32]:<32}")
             sys.stderr.flush()
             self.shown = True
+        elif self.done * 10 // self.total > self.reported or self.done == self.total:
+            self.reported = self.done * 10 // self.total
+            sys.stderr.write(f"workbench: {self.done}/{self.total} tasks, {elapsed:.0f} s, "
+                             f"ETA {eta:.0f} s\n")
+            sys.stderr.flush()
 
     def close(self) -> None:
         if self.shown:
@@ -159,7 +190,13 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def run_tasks(tasks: list[Task], jobs: int = 1, progress: bool = True) -> list[TaskResult]:
+def current_execution() -> Execution:
+    """The execution settings in force (see :func:`execution`)."""
+    return _execution.get()
+
+
+def run_tasks(tasks: list[Task], jobs: int = 1, progress: bool = True,
+              on_result: Callable[[TaskResult], None] | None = None) -> list[TaskResult]:
     """Run every task, in the order given.
 
     In this process when ``jobs == 1`` (unless :func:`execution` asks for isolation or a time
@@ -172,15 +209,19 @@ def run_tasks(tasks: list[Task], jobs: int = 1, progress: bool = True) -> list[T
         results of the tasks that had finished.
     """
     settings = _execution.get()
-    bar = Progress(len(tasks), progress)
+    bar = Progress(len(tasks), progress, on_result)
     results: dict[int, TaskResult] = {}
     try:
         if not tasks:
             return []
-        if jobs <= 1 and not settings.isolate and settings.time_limit is None:
+        if settings.executor == "dask":
+            from workbench.engine.cluster import run_on_dask
+
+            run_on_dask(tasks, jobs, settings.scheduler, results, bar)
+        elif jobs <= 1 and not settings.isolate and settings.time_limit is None:
             for index, task in enumerate(tasks):
                 results[index] = run_task(task)
-                bar.step(task.claim_id)
+                bar.step(results[index])
         else:
             _Pool(tasks, max(1, jobs), settings.time_limit, results, bar).run()
     except KeyboardInterrupt as exc:
@@ -355,7 +396,7 @@ class _Pool:
         assert worker.index is not None
         self.results[worker.index] = result
         worker.index = None
-        self.bar.step(result.task.claim_id)
+        self.bar.step(result)
 
     def _collect(self, worker: _Worker) -> None:
         """Read a worker's reply; a worker that died fails its task and is replaced."""
@@ -404,7 +445,7 @@ class _Pool:
             self.order.remove(index)
             self.results[index] = failed_task(self.tasks[index], "not run: another run of "
                                               "the claim did not finish")
-            self.bar.step(claim_id)
+            self.bar.step(self.results[index])
 
     def _replace(self, worker: _Worker) -> None:
         self.workers.remove(worker)

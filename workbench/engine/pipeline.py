@@ -7,6 +7,7 @@ trajectory through :func:`judge_trajectory`. Provenance is assembled here and on
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import subprocess
 import time
@@ -22,10 +23,11 @@ from workbench.cards.claims import Claim, trajectory_claim
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.evaluate import evaluate, evaluate_curve
-from workbench.engine.execute import TaskResult, run_tasks
+from workbench.engine.execute import TaskResult, current_execution, run_task, run_tasks
 from workbench.engine.fit import Curve
 from workbench.engine.plan import Task, plan
 from workbench.engine.result import ClaimResult
+from workbench.engine.store import Store, code_hash
 from workbench.engine.verdict import INCONCLUSIVE
 from workbench.errors import BadInputError, Interrupted, TaskFailedError
 
@@ -58,6 +60,67 @@ def settle(claims: list[Claim], quick: bool, seeds: int | None = None) -> list[C
     """The claims with their quick or full settings applied and ``seeds`` overridden."""
     settled = [claim.settings(quick) for claim in claims]
     return settled if seeds is None else [replace(c, seeds=seeds) for c in settled]
+
+
+def execute(tasks: list[Task], jobs: int = 1, progress: bool = True) -> list[TaskResult]:
+    """Run ``tasks``, reading those the result store holds and writing each new result to it
+    as soon as it finishes (see :mod:`workbench.engine.store`; no store: every task runs).
+
+    Before a pool of workers starts on code the Numba cache has not seen, the parent compiles
+    each kernel once (:func:`warm_kernels`), so workers load it instead of compiling it each.
+    """
+    settings = current_execution()
+    if settings.store is None:
+        if jobs > 1 or settings.executor != "local":
+            warm_kernels(tasks, None)
+        return run_tasks(tasks, jobs=jobs, progress=progress)
+    store = Store(settings.store)
+    try:
+        found: dict[int, TaskResult] = {}
+        if not settings.recompute:
+            for index, task in enumerate(tasks):
+                cached = store.get(task)
+                if cached is not None:
+                    found[index] = cached
+        missing = [i for i in range(len(tasks)) if i not in found]
+        if missing and (jobs > 1 or settings.executor != "local" or settings.isolate):
+            warm_kernels([tasks[i] for i in missing], store.path.parent)
+        try:
+            ran = run_tasks([tasks[i] for i in missing], jobs=jobs, progress=progress,
+                            on_result=store.put)
+        except Interrupted as exc:  # the store already holds every finished run
+            exc.finished = [found[i] for i in sorted(found)] + list(exc.finished)
+            exc.total = len(tasks)
+            raise
+        found.update(zip(missing, ran, strict=True))
+        return [found[i] for i in range(len(tasks))]
+    finally:
+        store.close()
+
+
+def warm_kernels(tasks: list[Task], marker_dir: Path | None) -> None:
+    """Compile each (problem, algorithm) pair's kernels once in this process, on a two-step
+    run, so that worker processes load them from Numba's on-disk cache.
+
+    With a ``marker_dir``, a marker file named after :func:`store.code_hash` records that this
+    code has been compiled; later runs skip the warm-up (Numba's own cache notices edits to a
+    kernel's module, which also change the hash).
+    """
+    marker = None
+    if marker_dir is not None:
+        marker = marker_dir / f"numba-warm-{code_hash()}"
+        if marker.exists():
+            return
+    seen = set()
+    for task in tasks:
+        key = (task.problem, task.algorithm)
+        if key in seen:
+            continue
+        seen.add(key)
+        run_task(replace(task, horizon=2, linear_checkpoints=0))
+    if marker is not None:
+        with contextlib.suppress(OSError):
+            marker.touch()
 
 
 def planned_looks(claim: Claim, max_seeds: int | None = None) -> int:
@@ -102,7 +165,7 @@ def run_claims(claims: list[Claim], quick: bool, seeds: int | None = None,
     by_claim: dict[str, list] = {}
     tasks = plan(settled, seed_start)
     try:
-        finished = run_tasks(tasks, jobs=jobs, progress=progress)
+        finished = execute(tasks, jobs=jobs, progress=progress)
     except Interrupted as exc:
         raise _interrupted(exc, settled, tasks, tolerances) from None
     for result in finished:
@@ -132,7 +195,7 @@ def run_claims(claims: list[Claim], quick: bool, seeds: int | None = None,
             extra.append((replace(claim, seeds=claim.seeds), seed_start + claim.seeds))
         for claim, first in extra:
             try:
-                for result in run_tasks(plan([claim], first), jobs=jobs, progress=progress):
+                for result in execute(plan([claim], first), jobs=jobs, progress=progress):
                     by_claim[claim.id].append(result)
             except Interrupted as exc:
                 exc.finished = [outcomes[c.id] for c in settled if c.id in outcomes]

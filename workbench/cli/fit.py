@@ -10,7 +10,7 @@ from typing import Any
 from workbench.cards.claims import AGGREGATES
 from workbench.cards.ratelaw import parse_rate, require_decay
 from workbench.cards.tolerances import Tolerances
-from workbench.cards.trajectory import load_trajectory
+from workbench.cli.trajectory import load_trajectory
 from workbench.cli.common import EXIT_MISMATCH, EXIT_OK, assignments, dumps
 from workbench.engine.pipeline import judge_trajectory
 from workbench.engine.verdict import MISMATCH

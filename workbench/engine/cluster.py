@@ -9,23 +9,31 @@ worker processes is started for the run and closed after it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from workbench.engine.execute import TaskResult, run_task
+from workbench.engine.execute import Progress, TaskResult, run_task
 from workbench.engine.plan import Task
 from workbench.errors import BadInputError
-
-if TYPE_CHECKING:
-    from workbench.engine.execute import Progress
 
 # One BLAS thread per worker process: workers must not fight over cores.
 BLAS_ENV = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                    "OMP_NUM_THREADS", "NUMBA_NUM_THREADS")}
 
 
-def run_on_dask(tasks: list[Task], jobs: int, scheduler: str | None,
-                results: dict[int, TaskResult], bar: Progress) -> None:
-    """Run ``tasks`` on a Dask cluster, filling ``results`` by index as they finish."""
+def run_on_dask(tasks: list[Task], jobs: int, scheduler: str | None, progress: bool = True,
+                on_result: Callable[[TaskResult], None] | None = None) -> list[TaskResult]:
+    """Run ``tasks`` on a Dask cluster; results in the order of ``tasks``."""
+    bar = Progress(len(tasks), progress, on_result)
+    results: dict[int, TaskResult] = {}
+    try:
+        _submit(tasks, jobs, scheduler, results, bar)
+    finally:
+        bar.close()
+    return [results[i] for i in range(len(tasks))]
+
+
+def _submit(tasks: list[Task], jobs: int, scheduler: str | None,
+            results: dict[int, TaskResult], bar: Progress) -> None:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:

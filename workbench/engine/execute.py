@@ -86,7 +86,8 @@ class Execution:
         Run every task even when the store holds it (``--no-cache``); results are stored.
     executor
         ``local`` (this process or a pool of worker processes) or ``dask`` (a Dask
-        distributed cluster at ``scheduler``, or a ``LocalCluster`` of ``jobs`` workers).
+        distributed cluster at ``scheduler``, or a ``LocalCluster`` of ``jobs`` workers; see
+        :mod:`workbench.engine.cluster`, chosen by the pipeline).
     """
 
     isolate: bool = False
@@ -214,11 +215,7 @@ def run_tasks(tasks: list[Task], jobs: int = 1, progress: bool = True,
     try:
         if not tasks:
             return []
-        if settings.executor == "dask":
-            from workbench.engine.cluster import run_on_dask
-
-            run_on_dask(tasks, jobs, settings.scheduler, results, bar)
-        elif jobs <= 1 and not settings.isolate and settings.time_limit is None:
+        if jobs <= 1 and not settings.isolate and settings.time_limit is None:
             for index, task in enumerate(tasks):
                 results[index] = run_task(task)
                 bar.step(results[index])

@@ -22,6 +22,7 @@ from workbench import __version__
 from workbench.cards.claims import Claim, trajectory_claim
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
+from workbench.engine.cluster import run_on_dask
 from workbench.engine.evaluate import evaluate, evaluate_curve
 from workbench.engine.execute import TaskResult, current_execution, run_task, run_tasks
 from workbench.engine.fit import Curve
@@ -70,10 +71,16 @@ def execute(tasks: list[Task], jobs: int = 1, progress: bool = True) -> list[Tas
     each kernel once (:func:`warm_kernels`), so workers load it instead of compiling it each.
     """
     settings = current_execution()
+
+    def run(todo: list[Task], on_result=None) -> list[TaskResult]:
+        if settings.executor == "dask":
+            return run_on_dask(todo, jobs, settings.scheduler, progress, on_result)
+        return run_tasks(todo, jobs=jobs, progress=progress, on_result=on_result)
+
     if settings.store is None:
         if jobs > 1 or settings.executor != "local":
             warm_kernels(tasks, None)
-        return run_tasks(tasks, jobs=jobs, progress=progress)
+        return run(tasks)
     store = Store(settings.store)
     try:
         found: dict[int, TaskResult] = {}
@@ -86,8 +93,7 @@ def execute(tasks: list[Task], jobs: int = 1, progress: bool = True) -> list[Tas
         if missing and (jobs > 1 or settings.executor != "local" or settings.isolate):
             warm_kernels([tasks[i] for i in missing], store.path.parent)
         try:
-            ran = run_tasks([tasks[i] for i in missing], jobs=jobs, progress=progress,
-                            on_result=store.put)
+            ran = run([tasks[i] for i in missing], store.put)
         except Interrupted as exc:  # the store already holds every finished run
             exc.finished = [found[i] for i in sorted(found)] + list(exc.finished)
             exc.total = len(tasks)

@@ -5,6 +5,8 @@ Variants
     ``[mu, kappa mu]``, ``mu`` isolated), nonconvex upper level ``f = amp sum cos(x_i) +
     1/2 ||y - b||^2``; ``y*(x) = H^-1 B x`` and ``grad F`` in closed form; stochastic oracles
     with noise ``sigma_f`` (upper level) and ``sigma_g`` (lower level).
+    ``bilevel.stochastic``: the same instance, small (``d = 5``, ``kappa = 4``) with noisy
+    oracles by default (``sigma_f = sigma_g = 0.3``): the instance of the F2SA claims.
     ``bilevel.quartic``: the same lower level, upper level ``amp sum (x_i^4/4 - x_i^2/2) +
     1/2 ||y - b||^2`` (``(L0, L1)``-smooth, not L-smooth), a far start ``|x_i| = x0_scale``.
     ``bilevel.hypercleaning``: data hyper-cleaning on synthetic data (per-example weights
@@ -65,12 +67,13 @@ from .instances import (
     make_hypercleaning,
     make_quadratic,
     make_quartic,
+    make_stochastic,
 )
 from .methods import run_aid, run_borep, run_f2sa, run_itd, run_penalty, run_soba
 
 __all__ = ["PROBLEMS", "HyperCleaning", "QuadraticBilevel", "make_hypercleaning",
-           "make_quadratic", "make_quartic", "run_aid", "run_borep", "run_f2sa", "run_itd",
-           "run_penalty", "run_soba"]
+           "make_quadratic", "make_quartic", "make_stochastic", "run_aid", "run_borep",
+           "run_f2sa", "run_itd", "run_penalty", "run_soba"]
 
 COUNTERS = {"upper_grads": "partial gradients of the upper level f",
             "lower_grads": "gradients of the lower level g",
@@ -85,7 +88,7 @@ def _quadratic_params(dim: int, kappa: float, coupling: float, sigma: float,
         "kappa": Param(kappa, "[1, inf)", doc="condition number of H (>= gap)"),
         "mu": Param(1.0, "(0, inf)", doc="smallest eigenvalue of H (isolated)"),
         "amp": Param(1.0, "[0, inf)", doc="amplitude of the nonconvex term phi"),
-        "coupling": Param(coupling, "[0, inf)", doc="||B|| ~ coupling mu, ||H^-1 B|| ~ coupling"),
+        "coupling": Param(coupling, "[0, inf)", doc="||B|| ~ coupling mu, ||M|| ~ coupling"),
         "sigma_f": Param(sigma, "[0, inf)", doc="noise of the upper-level oracles"),
         "sigma_g": Param(sigma, "[0, inf)", doc="noise of the lower-level oracles"),
         "x0_scale": Param(x0_scale, "[0, inf)", doc="scale of the initial x0"),
@@ -126,7 +129,7 @@ _BOREP = Algorithm(
     randomness="seeded", reference="Hao, Gong, Liu (2024), BO-REP")
 _SOBA = Algorithm(
     "soba", run_soba,
-    {"eta_scale": Param(1.0, "(0, inf)", doc="x-step = eta_scale / L_F"),
+    {"eta_scale": Param(0.5, "(0, inf)", doc="x-step = eta_scale / L_F"),
      "step_scale": Param(0.5, "(0, 1]", doc="y- and z-steps = step_scale / L")},
     ("grad_norm", "grad_norm_avg"), counters=COUNTERS, randomness="seeded",
     reference="Dagreou, Ablin, Vaiter, Moreau (2022), SOBA")
@@ -137,8 +140,16 @@ PROBLEMS = (
         name="bilevel.quadratic",
         make=make_quadratic,
         params=_quadratic_params(10, 10.0, 0.3, 0.0, 1.0),
-        algorithms=(_AID, _ITD, _F2SA, _PENALTY),
+        algorithms=(_AID, _ITD, _PENALTY),
         description="quadratic lower level (closed-form y*), nonconvex cosine upper level",
+        constants=_QUADRATIC_CONSTANTS,
+    ),
+    Problem(
+        name="bilevel.stochastic",
+        make=make_stochastic,
+        params=_quadratic_params(5, 4.0, 0.3, 0.3, 1.0),
+        algorithms=(_F2SA,),
+        description="the quadratic instance, small, with noisy oracles (sigma_f, sigma_g)",
         constants=_QUADRATIC_CONSTANTS,
     ),
     Problem(

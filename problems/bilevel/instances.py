@@ -99,9 +99,16 @@ def _spectrum(dy: int, mu: float, kappa: float, gap: float) -> np.ndarray:
     return np.concatenate([[mu], np.geomspace(gap * mu, kappa * mu, dy - 1)])
 
 
+# The measures each variant's algorithms record (an instance has floors for those only).
+QUADRATIC_MEASURES = ("hypergrad_err", "grad_F_norm", "penalty_grad_norm", "value_gap",
+                      "grad_gap")
+STOCHASTIC_MEASURES = ("grad_F_sq", "grad_F_sq_avg", "grad_F_sq_wavg")
+QUARTIC_MEASURES = ("grad_norm", "grad_norm_avg")
+
+
 def _quadratic(seed: int, dx: int, dy: int, kappa: float, mu: float, amp: float,
                coupling: float, sigma_f: float, sigma_g: float, upper: int,
-               x0_scale: float, gap: float) -> QuadraticBilevel:
+               x0_scale: float, gap: float, measures: tuple[str, ...]) -> QuadraticBilevel:
     if kappa < gap:
         raise ParameterError(f"need kappa >= {gap:g} so that mu is isolated in spec(H)")
     rng = np.random.default_rng(seed)
@@ -140,12 +147,8 @@ def _quadratic(seed: int, dx: int, dy: int, kappa: float, mu: float, amp: float,
         L_F=float(amp * curvature + np.linalg.norm(G, 2)),
         B_norm=float(np.linalg.norm(B, 2)), M_norm=float(np.linalg.norm(M, 2)),
         sigma_f=float(sigma_f), sigma_g=float(sigma_g), grad0=grad0)
-    if upper == UPPER_COSINE:
-        inst.floors.update(hypergrad_err=floor, grad_F_sq=floor**2, grad_F_sq_avg=floor**2,
-                           grad_F_sq_wavg=floor**2, grad_F_norm=floor,
-                           penalty_grad_norm=floor, value_gap=floor, grad_gap=floor)
-    else:
-        inst.floors.update(grad_norm=floor, grad_norm_avg=floor)
+    inst.floors.update({name: floor**2 if name.startswith("grad_F_sq") else floor
+                        for name in measures})
     return inst
 
 
@@ -165,7 +168,19 @@ def make_quadratic(seed: int, dx: int = 10, dy: int = 10, kappa: float = 10.0,
     .)``), ``B_norm``, ``M_norm``, the noise levels and ``grad0 = ||grad F(x0)||``.
     """
     return _quadratic(seed, dx, dy, kappa, mu, amp, coupling, sigma_f, sigma_g,
-                      UPPER_COSINE, x0_scale, gap)
+                      UPPER_COSINE, x0_scale, gap, QUADRATIC_MEASURES)
+
+
+def make_stochastic(seed: int, dx: int = 5, dy: int = 5, kappa: float = 4.0,
+                    mu: float = 1.0, amp: float = 1.0, coupling: float = 0.3,
+                    sigma_f: float = 0.3, sigma_g: float = 0.3, x0_scale: float = 1.0,
+                    gap: float = 2.0) -> QuadraticBilevel:
+    """:func:`make_quadratic` with stochastic oracles by default (``bilevel.stochastic``):
+    the instance of the F2SA claims, small (``d = 5``, ``kappa = 4``) so that ``1e6``
+    noisy iterations take seconds; ``sigma_f = sigma_g = 0`` gives its deterministic
+    version."""
+    return _quadratic(seed, dx, dy, kappa, mu, amp, coupling, sigma_f, sigma_g,
+                      UPPER_COSINE, x0_scale, gap, STOCHASTIC_MEASURES)
 
 
 def make_quartic(seed: int, dx: int = 5, dy: int = 5, kappa: float = 4.0, mu: float = 1.0,
@@ -181,7 +196,7 @@ def make_quartic(seed: int, dx: int = 5, dy: int = 5, kappa: float = 4.0, mu: fl
     on ``|x_i| <= 1``, where its stationary points lie.
     """
     return _quadratic(seed, dx, dy, kappa, mu, amp, coupling, sigma_f, sigma_g,
-                      UPPER_QUARTIC, x0_scale, gap)
+                      UPPER_QUARTIC, x0_scale, gap, QUARTIC_MEASURES)
 
 
 def upper_grad_x(inst: QuadraticBilevel, x: np.ndarray) -> np.ndarray:
@@ -408,7 +423,7 @@ def cleaning_objective(inst: HyperCleaning, x: np.ndarray) -> float:
 
 
 def make_hypercleaning(seed: int, n: int = 200, m: int = 200, d: int = 20,
-                       corrupt: float = 0.3, lam: float = 0.01,
+                       corrupt: float = 0.3, lam: float = 1e-3,
                        x0_scale: float = 1.0) -> HyperCleaning:
     """Synthetic data hyper-cleaning: Gaussian rows ``N(0, I/d)`` (``||a|| ~ 1``), labels
     ``sign(a^T w_true + 0.1 noise)`` with ``||w_true|| = 3``; a fraction ``corrupt`` of the

@@ -289,7 +289,7 @@ def test_internal_error_is_one_line_exit_3(cli, tmp_path, monkeypatch, capsys):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr("workbench.cli.verify.run_claims", broken)
+    monkeypatch.setattr("workbench.engine.pipeline.run_claims", broken)
     status, _, err = cli("verify", "--claims", card(tmp_path))
     assert status == 3 and "internal error" in err and "--debug" in err
     status = main(["verify", "--claims", card(tmp_path), "--debug"])

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from workbench.cards import limits
+from workbench.cards.aggregates import AGGREGATES, valid_aggregate
 from workbench.cards.conditions import Condition, parse_condition
 from workbench.cards.ratelaw import RateLaw, parse_rate, require_decay, require_scaling
 from workbench.cards.tolerances import Tolerances
@@ -48,17 +49,7 @@ QUANTITIES = ("rate_constant", "cost", "final")
 TRENDS = ("increasing", "decreasing")
 # Sweeping the horizon runs once per horizon (schedules and constructions that depend on it).
 HORIZON = "horizon"
-# How seeds combine: mean (claims in expectation), median, max (worst case over seeds), each
-# (claims about every run: each seed judged alone, a mismatch in one is a mismatch).
-AGGREGATES = ("mean", "median", "max", "each")
-# High-probability claims: "q0.9" is the 0.9-quantile over seeds at each checkpoint.
-QUANTILE = re.compile(r"q(0\.\d*[1-9])\Z")
 SCOPES = ("every_instance", "worst_case")
-
-
-def valid_aggregate(how: object) -> bool:
-    """One of :data:`AGGREGATES`, or a quantile ``q0.9``."""
-    return isinstance(how, str) and (how in AGGREGATES or QUANTILE.match(how) is not None)
 
 
 @dataclass(frozen=True)

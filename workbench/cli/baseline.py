@@ -17,20 +17,19 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.cards.claims import Claim, load_claims
 from workbench.cli.common import (
     add_selection_arguments,
     check_output_file,
     select_claims,
     writing,
 )
-from workbench.engine.pipeline import code_version, run_claims, versions
-from workbench.engine.result import ClaimResult
 from workbench.errors import BadInputError, Interrupted
 from workbench.outputs import baselines as baseline
-from workbench.outputs.table import format_table
+
+if TYPE_CHECKING:  # cards and the engine load sympy and scipy: imported when a command runs
+    from workbench.cards.claims import Claim
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
 CHECK_HELP = """Re-run the baseline's claims and compare. A claim regresses when its verdict
@@ -44,6 +43,9 @@ def _run(claims: list[Claim], quick: bool, seed_start: int, args: argparse.Names
     """Run claims like ``verify``; a claim that hits bad input stops the command (exit 2, or 4
     for a task that did not finish). Interrupted, it prints the finished claims and writes
     nothing."""
+    from workbench.engine.pipeline import run_claims
+    from workbench.engine.result import ClaimResult
+    from workbench.outputs.table import format_table
 
     try:
         outcomes, errors = run_claims(claims, quick, None, seed_start, args.jobs,
@@ -62,6 +64,10 @@ def _run(claims: list[Claim], quick: bool, seed_start: int, args: argparse.Names
 
 
 def cmd_save(args: argparse.Namespace) -> int:
+    from workbench.cards.claims import load_claims
+    from workbench.engine.pipeline import code_version, versions
+    from workbench.outputs.table import format_table
+
     claims = select_claims(load_claims(args.claims), args.ids, args.family)
     if not claims:
         raise BadInputError("no claims selected", source="baseline save")
@@ -126,6 +132,8 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from workbench.cards.claims import load_claims
+
     path = Path(args.baseline) if args.baseline else baseline.default_path(args.quick)
     document = baseline.load(path)
     mode = "quick" if args.quick else "full"

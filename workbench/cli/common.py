@@ -13,10 +13,9 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cards import limits
-from workbench.cards.claims import Claim, load_claims
 from workbench.engine.execute import Execution, default_jobs, execution
 from workbench.engine.store import default_path as default_store
 from workbench.errors import (
@@ -27,7 +26,6 @@ from workbench.errors import (
     BadInputError,
     excerpt,
 )
-from workbench.outputs.baselines import plain
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_OK", "EXIT_TASK_FAILED", "assignments",
            "add_selection_arguments", "check_output_dir", "check_output_file", "dumps",
@@ -58,6 +56,10 @@ def assignments(items: Sequence[str], option: str) -> dict[str, float]:
     return values
 
 
+if TYPE_CHECKING:  # cards load sympy: imported when a command reads them
+    from workbench.cards.claims import Claim
+
+
 def select_claims(claims: list[Claim], ids: Sequence[str], family: str | None,
                   source: str = "verify") -> list[Claim]:
     """The claims named by ``ids`` (all when none), restricted to ``family``."""
@@ -78,6 +80,8 @@ def select_claims(claims: list[Claim], ids: Sequence[str], family: str | None,
 
 def selected(args: argparse.Namespace) -> list[Claim]:
     """The claims the command line selects; none selected is bad input."""
+    from workbench.cards.claims import load_claims
+
     claims = select_claims(load_claims(args.claims), args.ids, args.family, args.command)
     if not claims:
         raise BadInputError("no claims selected", source=args.command)
@@ -279,4 +283,6 @@ def error_status(errors: Sequence[BadInputError]) -> int:
 
 def dumps(value: Any) -> str:
     """JSON text of results (numpy scalars and arrays become plain numbers and lists)."""
+    from workbench.outputs.baselines import plain
+
     return json.dumps(plain(value), indent=2)

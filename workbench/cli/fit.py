@@ -7,15 +7,17 @@ import math
 from pathlib import Path
 from typing import Any
 
-from workbench.cards.claims import AGGREGATES
-from workbench.cards.ratelaw import parse_rate, require_decay
+from workbench.cards.aggregates import AGGREGATES, valid_aggregate
 from workbench.cards.tolerances import Tolerances
-from workbench.cli.trajectory import load_trajectory
 from workbench.cli.common import EXIT_MISMATCH, EXIT_OK, assignments, dumps
-from workbench.engine.pipeline import judge_trajectory
-from workbench.engine.verdict import MISMATCH
 from workbench.errors import BadInputError
-from workbench.outputs.table import format_table
+
+
+def _aggregate(text: str) -> str:
+    if not valid_aggregate(text):
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(AGGREGATES)} or a quantile "
+                                         f"such as q0.9, got {text!r}")
+    return text
 
 
 def _options(args: argparse.Namespace) -> None:
@@ -27,6 +29,12 @@ def _options(args: argparse.Namespace) -> None:
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
+    from workbench.cards.ratelaw import parse_rate, require_decay
+    from workbench.cli.trajectory import load_trajectory
+    from workbench.engine.pipeline import judge_trajectory
+    from workbench.engine.verdict import MISMATCH
+    from workbench.outputs.table import format_table
+
     _options(args)
     params = assignments(args.param, "--param")
     tol = Tolerances().changed(assignments(args.tol, "--tol"), source="--tol")
@@ -76,7 +84,8 @@ def add_fit_command(sub: Any) -> None:
     p.add_argument("--rate", required=True, help='e.g. "O(log(T)/T)"')
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--tol", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--aggregate", choices=AGGREGATES, default="mean")
+    p.add_argument("--aggregate", type=_aggregate, default="mean",
+                   help=f"how seeds combine: {', '.join(AGGREGATES)} or a quantile such as q0.9")
     p.add_argument("--t-min", type=float, help="end of the transient, if known")
     p.add_argument("--floor", type=float,
                    help="absolute accuracy of the values; negative values down to -F are "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workbench.cards.claims import load_claims
-from workbench.catalogue import catalogue
 from workbench.cli.common import EXIT_OK, add_limit_arguments
 from workbench.errors import BadInputError, excerpt
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from workbench.cards.claims import load_claims
+    from workbench.catalogue import catalogue
+
     claims = load_claims(args.claims)
     families = {p.family for p in catalogue().values()} | {c.family for c in claims}
     if args.family and args.family not in families:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cards import limits
 from workbench.cards.tolerances import Tolerances
@@ -18,15 +18,16 @@ from workbench.cli.common import (
     print_errors,
     selected,
 )
-from workbench.engine.pipeline import run_claims
-from workbench.engine.result import ClaimResult
-from workbench.engine.verdict import MISMATCH
 from workbench.errors import BadInputError, Interrupted
-from workbench.outputs.table import format_table, tolerance_line
+
+if TYPE_CHECKING:  # the engine and outputs load sympy and scipy: imported when a command runs
+    from workbench.engine.result import ClaimResult
 
 
 def _print(outcomes: Sequence[ClaimResult], args: argparse.Namespace,
            overrides: dict[str, float]) -> None:
+    from workbench.outputs.table import format_table, tolerance_line
+
     if args.json:
         print(dumps([o.to_dict() for o in outcomes]))
         return
@@ -37,6 +38,10 @@ def _print(outcomes: Sequence[ClaimResult], args: argparse.Namespace,
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from workbench.engine.pipeline import run_claims
+    from workbench.engine.result import ClaimResult
+    from workbench.engine.verdict import MISMATCH
+
     overrides = assignments(args.tol, "--tol")
     Tolerances().changed(overrides, source="--tol")
     claims = selected(args)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.cards.claims import AGGREGATES, QUANTILE
+from workbench.cards.aggregates import AGGREGATES, QUANTILE
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.laws import (

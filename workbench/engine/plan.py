@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from workbench.cards.claims import HORIZON, Claim
+if TYPE_CHECKING:
+    from workbench.cards.claims import Claim
 from workbench.catalogue import get_problem
 
 # Geometric fits use the last part of the run in linear t: add evenly spaced checkpoints.
@@ -36,6 +38,8 @@ class Task:
 def plan(claims: Iterable[Claim], seed_start: int = 0) -> list[Task]:
     """The flat task list. Every sweep point, and a comparison's baseline, uses the same
     seeds (common random numbers: the same instances)."""
+    from workbench.cards.claims import HORIZON  # cards load sympy: imported when planning
+
     tasks = []
     for claim in claims:
         points: list[tuple[str, float] | None] = [None]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
@@ -118,6 +117,8 @@ def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law:
                               f"points censored (a run missed its target or had no usable "
                               f"fit; > max_censored_fraction={tol.max_censored_fraction:g})")
         return fit
+    from scipy import stats  # 1 s of imports: only when a sweep is fitted
+
     x = np.log(values[kept])
     logq = np.log(quantities[:, kept])
     per_seed = np.array([np.polyfit(x, row, 1)[0] for row in logq])

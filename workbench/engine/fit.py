@@ -483,12 +483,20 @@ def _analyse_floor(curve: Curve, law: RateLaw, params: dict[str, float], tol: To
 
 def _floor_contradicts(t, center, start, end, threshold, law, params) -> str:
     """A lower bound contradicted: the error reached the floor and stayed there, where the
-    claimed law anchored at the start of the usable range is still above the floor."""
+    claimed law anchored at the middle of the usable range (in log t for power laws, in t for
+    factors; past an early transient, which may decay faster than the bound's constant
+    allows) is still above the floor at the horizon."""
     if law.shape == "geometric" and not law.has_factor:
         return ""
     if np.any(center[end:] > threshold * 10):
         return ""  # it did not stay at the floor
-    t0, v0 = t[start], center[start]
+    usable = t[start:end]
+    if usable.size == 0:
+        return ""
+    middle = np.sqrt(usable[0] * usable[-1]) if law.shape != "geometric" \
+        else (usable[0] + usable[-1]) / 2
+    anchor = start + int(np.searchsorted(usable, middle))
+    t0, v0 = t[anchor], center[anchor]
     try:
         if law.shape == "geometric":
             predicted = v0 * np.exp(-law.rate_constant_value(params) * (t[-1] - t0))

@@ -3,8 +3,8 @@
 Variants
     ``bilevel.quadratic``: quadratic lower level ``g = 1/2 y^T H y - y^T B x`` (``spec(H)`` in
     ``[mu, kappa mu]``, ``mu`` isolated), nonconvex upper level ``f = amp sum cos(x_i) +
-    1/2 ||y - b||^2``; ``y*(x) = H^-1 B x`` and ``grad F`` in closed form; stochastic oracles
-    with noise ``sigma_f`` (upper level) and ``sigma_g`` (lower level).
+    1/2 ||y - b||^2``; ``y*(x) = H^-1 B x`` and ``grad F`` in closed form; deterministic by
+    default (its methods, AID, ITD and the penalty method, reject a noisy instance).
     ``bilevel.stochastic``: the same instance, small (``d = 5``, ``kappa = 4``) with noisy
     oracles by default (``sigma_f = sigma_g = 0.3``): the instance of the F2SA claims.
     ``bilevel.quartic``: the same lower level, upper level ``amp sum (x_i^4/4 - x_i^2/2) +

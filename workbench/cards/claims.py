@@ -297,9 +297,9 @@ def _check_laws(raw: Mapping[str, Any], law: RateLaw, sweep: Sweep | None,
     if sweep is not None and sweep.law is not None:
         others = {k: v for k, v in as_run.items() if k != sweep.parameter}
         try:
-            # A cost must grow toward one end; a comparison's advantage may be constant.
-            require_scaling(sweep.law, sweep.values, others,
-                            changing=sweep.quantity == "cost" and "compare" not in raw)
+            # A constant law is a claim too: a cost or an advantage independent of the
+            # parameter ("does not degrade with the number of actions").
+            require_scaling(sweep.law, sweep.values, others)
         except BadInputError as exc:
             raise exc.located(field="sweep.complexity") from None
 

@@ -64,7 +64,7 @@ def start(tmp_path: Path, *extra: str, seeds: int = 4, jobs: int = 2,
     cards = ["--claims", str(card)] + (["--claims", str(CARDS / "good_small.toml")] * fast)
     return subprocess.Popen(
         [sys.executable, "-m", "workbench", "verify", *cards, "--jobs", str(jobs),
-         "--no-progress", *extra],
+         "--no-progress", "--no-store", *extra],  # every run computed: signals hit kernels
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
 
@@ -155,7 +155,7 @@ def test_a_crash_inside_a_worker_is_an_internal_error(tmp_path, capsys, monkeypa
 
     monkeypatch.setattr("workbench.engine.execute.run_task", broken)
     status = main(["verify", "--claims", str(CARDS / "good_small.toml"), "--jobs", "2",
-                   "--no-progress"])
+                   "--no-progress", "--no-cache"])  # runs, even if the store holds them
     err = capsys.readouterr().err
     assert status == 3 and err.count("\n") == 1 and "simulated bug in a kernel" in err
     assert "internal error" in err and "Traceback" not in err

@@ -84,9 +84,8 @@ def _observed(fit: Fit) -> str:
     if fit.estimate is None:
         return f"no fitted value (fit status {fit.status})"
     ci = f", CI [{fit.ci[0]:.4g}, {fit.ci[1]:.4g}]" if fit.ci else ""
-    if fit.model == "power":
-        return f"log-log slope {fit.estimate:.4g}{ci}"
-    return f"rate constant {fit.estimate:.4g} (factor {fit.factor:.4g} per unit of t){ci}"
+    factor = f" (factor {fit.factor:.4g} per unit of t)" if fit.factor is not None else ""
+    return f"{fit.kind.quantity} {fit.estimate:.4g}{factor}{ci}"
 
 
 def _expected(law: RateLaw, fit: Fit, tol: Tolerances) -> str:
@@ -97,7 +96,8 @@ def _expected(law: RateLaw, fit: Fit, tol: Tolerances) -> str:
         return f"{law.text} ({side})"
     if fit.model == "power":
         return f"log-log slope {fit.expected:.4g} ± slope tolerance {tol.slope:g} ({side})"
-    return f"rate constant {fit.expected:.4g} ± {tol.rate_rtol:.0%} ({side})"
+    relative = tol.floor_rtol if fit.model == "floor" else tol.rate_rtol
+    return f"{fit.kind.quantity} {fit.expected:.4g} ± {relative:.0%} ({side})"
 
 
 def _window(fit: Fit, how: str) -> str:

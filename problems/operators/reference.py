@@ -183,3 +183,32 @@ def vr_halpern_resolvent(instance, checkpoints, seed, step_scale=1.0, inner_scal
         rec(t, u, calls, float(np.linalg.norm(x - u)))
         x = x0 / (t + 2) + (1 - 1 / (t + 2)) * u
     return rec.result()
+
+
+# -- block (player) split: problems/operators/blocks.py -------------------------------------
+def _block_play(instance, checkpoints, step_scale, step_ratio, alternating):
+    from .blocks import block_offsets, block_steps
+
+    op, rec, horizon = _start(instance, checkpoints)
+    offsets = block_offsets(instance, op)
+    steps = block_steps(op, offsets.size - 1, step_scale, step_ratio)
+    z, _ = initial_state(op, 0)
+    for t in range(horizon + 1):
+        rec(t, z, t)
+        g = op(z)
+        for b in range(offsets.size - 1):
+            part = slice(offsets[b], offsets[b + 1])
+            if alternating:
+                g = op(z)  # the other players' latest moves
+            z = z.copy()
+            z[part] = z[part] - steps[b] * g[part]
+            z = op.project(z)
+    return rec.result()
+
+
+def block_gda(instance, checkpoints, seed, step_scale=0.1, step_ratio=1.0):
+    return _block_play(instance, checkpoints, step_scale, step_ratio, alternating=False)
+
+
+def alternating_gda(instance, checkpoints, seed, step_scale=0.1, step_ratio=1.0):
+    return _block_play(instance, checkpoints, step_scale, step_ratio, alternating=True)

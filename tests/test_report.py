@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 def report(tmp_path_factory):
     """A report on the synthetic claims: (page path, results)."""
     results, details = all_results(tmp_path_factory.mktemp("cards"), power_figure="pair")
+    card = Path(results[0].claim.source)
+    card.write_text(card.read_text().replace(
+        'id = "syn-power"\n', 'id = "syn-power"\nsource_ref = "Theorem 9"\nnotes = """Measured '
+        'on the last iterate\nbecause the lemma bounds it; the log factor is part of the '
+        'claim."""\n', 1))
+    results = [replace(r, claim=replace(r.claim, notes=(
+        "Measured on the last iterate\nbecause the lemma bounds it; the log factor is part "
+        "of the claim.") if r.claim.id == "syn-power" else r.claim.notes)) for r in results]
     out = tmp_path_factory.mktemp("report")
     page = write_report(results, details, out, quick=True, run_info={"selection": "test"})
     return page, results
@@ -37,12 +46,36 @@ def test_json_has_the_same_rows_as_verify(report):
         row = by_id[r.claim.id]
         assert row["verdict"] == r.verdict.verdict and row["rate"] == r.claim.rate.text
         assert (page.parent / row["figure"]).is_file()
+        # Every figure has a vector twin.
+        assert (page.parent / row["figure_pdf"]).read_bytes().startswith(b"%PDF")
     assert by_id["syn-power"]["figure"] == by_id["syn-slow"]["figure"] == "pair.png"
     assert by_id["syn-power"]["method_reference"] == "Robbins and Monro (1951)"  # sgd
     assert by_id["syn-slow"]["method_reference"] == "Cauchy (1847)"  # gd
+    assert by_id["syn-power"]["source_ref"] == "Theorem 9"
     info = data["provenance"]
     assert info["mode"] == "quick" and info["seeds"]["syn-power"] == [0, 1, 2, 3]
     assert {"date", "code_version", "numpy", "matplotlib"} <= set(info)
+    # Sweeps carry each point's fit and local sequence.
+    points = by_id["syn-sweep"]["sweep_points"]
+    assert [p["value"] for p in points] == [0.01, 0.02, 0.04, 0.08]
+    sweep = next(r for r in results if r.claim.id == "syn-sweep")
+    assert points[0]["local"] == [w.to_dict() for w in sweep.point_fits[0].local]
+
+
+def test_rows_carry_the_command_that_reproduces_them(report, tmp_path):
+    page, results = report
+    data = json.loads((page.parent / "report.json").read_text())
+    row = data["claims"][0]
+    card = results[0].claim.source
+    assert row["command"] == f"workbench verify syn-power --claims {card} --quick"
+    from workbench.cards.claims import builtin_cards_dir
+    from workbench.outputs.report import reproduce_command
+
+    # A built-in card needs no --claims; the run's seeds, seed start and limits are kept.
+    builtin = replace(results[0].claim, source=str(builtin_cards_dir() / "some_card.toml"))
+    assert reproduce_command(builtin, {"mode": "full", "seed_start": 7}, False,
+                             {"seeds": 3, "limit_horizon": 10**8}) == (
+        "workbench verify syn-power --seeds 3 --seed-start 7 --limit-horizon 100000000")
 
 
 def test_page_is_self_contained(report):
@@ -55,16 +88,40 @@ def test_page_is_self_contained(report):
     assert len(rates) == len(results)  # one rendered formula per row
     for source in set(sources) - set(rates):
         assert (page.parent / source).is_file()
-    assert text.count('<tr data-family="logistic"') == len(results)
+    for link in re.findall(r'href="([^"#][^"]*)"', text):
+        assert (page.parent / link).is_file(), link
+    assert text.count('<tbody class="claim" data-family="logistic"') == len(results)
     assert 'data-verdict="mismatch" id="claim-syn-slow"' in text
-    # The method column: the algorithm in its color, with the method's citation.
+    # The method column: the algorithm in its style, with the method's citation.
     assert "<th>method</th>" in text
-    row = re.search(r'id="claim-syn-power">(.*?)</tr>', text, re.S).group(1)
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    group = re.search(r'id="claim-syn-power">(.*?)</tbody>', text, re.S).group(1)
+    main = re.search(r'<tr class="main">(.*?)</tr>', group, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", main, re.S)
     assert "sgd" in cells[2] and "Robbins and Monro (1951)" in cells[2]
-    assert 'border-color:#ff7f0e' in cells[2]
+    assert "border-color:#D55E00" in cells[2]
 
 
+def test_each_row_expands_to_notes_source_local_rates_command_and_environment(report):
+    page, results = report
+    text = page.read_text()
+    power = next(r for r in results if r.claim.id == "syn-power")
+    group = re.search(r'id="claim-syn-power">(.*?)</tbody>', text, re.S).group(1)
+    details = re.search(r'<details id="details-syn-power">(.*?)</details>\s*</td>', group,
+                        re.S).group(1)
+    assert "Source: Theorem 9" in details
+    notes = re.search(r'<section class="notes">(.*?)</section>', details, re.S).group(1)
+    # The card's hard-wrapped notes come back as one paragraph.
+    assert "<p>Measured on the last iterate because the lemma bounds it; the log factor " \
+           "is part of the claim.</p>" in notes
+    assert any(n in details for n in power.verdict.notes if n.startswith("slack"))
+    # The local rates per window, the final one (the verdict's) marked.
+    table = re.search(r'<table class="local">(.*?)</table>', details, re.S).group(1)
+    windows = re.findall(r"<tr( class=\"final\")?><td>", table)
+    assert len(windows) == len(power.fit.local) and windows[-1] and not windows[0]
+    assert f"{power.fit.local[-1].estimate:.4g}" in table
+    assert 'href="#fig-pair"' in details and 'href="pair.pdf"' in details
+    assert "workbench verify syn-power" in details
+    assert "<dt>seeds</dt><dd>0..3 (4 seeds)</dd>" in details
 def test_unrenderable_rate_falls_back_to_text():
     row = {"id": "x", "paper": "p", "problem": "q", "algorithm": "gd", "measure": "m",
            "rate": "O(1/T)", "rate_latex": r"\badcommand{", "statement": "", "verdict":
@@ -87,12 +144,15 @@ def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
 def test_report_in_headless_chromium(report, tmp_path):
     page, results = report
     url = page.resolve().as_uri()
-    shown = {}
+    shown, notes = {}, {}
     for fragment, expected in (("", {r.claim.id for r in results}),
                                ("#verdict=mismatch", {"syn-slow"}),
                                ("#verdict=consistent&family=logistic",
                                 {"syn-power", "syn-factor", "syn-sweep"}),
-                               ("#family=nonexistent", {r.claim.id for r in results})):
+                               ("#family=nonexistent", {r.claim.id for r in results}),
+                               ("#claim=syn-power", {r.claim.id for r in results}),
+                               ("#details=all&verdict=mismatch", {"syn-slow"}),
+                               ("#details=all", {r.claim.id for r in results})):
         done = _chromium("--virtual-time-budget=5000", "--dump-dom", url + fragment,
                          tmp=tmp_path)
         dom = done.stdout
@@ -101,14 +161,21 @@ def test_report_in_headless_chromium(report, tmp_path):
         images = re.search(r'data-images="(\d+)/(\d+)"', body)
         assert images, "the page's load handler did not run"
         assert images.group(1) == images.group(2) != "0", body
-        rows = re.findall(r'<tr data-family="[^"]*" data-verdict="[^"]*" id="claim-([^"]+)"'
-                          r'([^>]*)>', dom)
-        visible = {claim for claim, rest in rows if "hidden" not in rest}
+        groups = re.findall(r'<tbody class="claim" data-family="[^"]*" data-verdict="[^"]*" '
+                            r'id="claim-([^"]+)"([^>]*)>', dom)
+        visible = {claim for claim, rest in groups if "hidden" not in rest}
         assert visible == expected, fragment
         shown[fragment] = re.search(r'data-shown="(\d+)"', body).group(1)
+        notes[fragment] = re.search(r'data-notes-visible="(\d+)"', body).group(1)
+    # Notes are rendered (not only in the DOM) when their row is expanded, from the URL.
+    assert notes[""] == "0"
+    assert notes["#claim=syn-power"] == "1"
+    assert notes["#details=all&verdict=mismatch"] == "1"
+    assert notes["#details=all"] == str(len(results))
     assert shown["#verdict=mismatch"] == "1"
     shot = tmp_path / "report.png"
-    done = _chromium("--window-size=1400,1000", f"--screenshot={shot}", url, tmp=tmp_path)
+    done = _chromium("--window-size=1400,1000", f"--screenshot={shot}",
+                     url + "#claim=syn-power", tmp=tmp_path)
     assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG"), done.stderr[-2000:]
     shutil.copy(shot, page.parent / "screenshot.png")
 
@@ -132,6 +199,16 @@ seeds = 2
                                "--no-progress")
     assert status == 0, err
     assert (tmp_path / "figs" / "tiny-gd.svg").is_file()
+    status, out, err = run_cli("plot", "--claims", str(card), "--all", "--out",
+                               str(tmp_path / "slides"), "--style", "slides", "--jobs", "1",
+                               "--no-progress")
+    assert status == 0, err
+    from PIL import Image
+
+    with Image.open(tmp_path / "slides" / "tiny-gd.png") as image:
+        assert image.size[0] >= 1599  # 13.3 in at 120 dpi
+    status, out, err = run_cli("plot", "--claims", str(card), "--all", "--style", "poster")
+    assert status == 2 and "poster" in err
     status, out, err = run_cli("report", "--claims", str(card), "--quick", "--out",
                                str(tmp_path / "rep"), "--jobs", "1", "--no-progress")
     assert status == 0, err
@@ -139,6 +216,8 @@ seeds = 2
     assert [row["id"] for row in data["claims"]] == ["tiny-gd"]
     assert data["claims"][0]["observed"]["model"] == "geometric"
     assert (tmp_path / "rep" / "tiny-gd.png").is_file()
+    assert (tmp_path / "rep" / "tiny-gd.pdf").is_file()
+    assert data["claims"][0]["command"].endswith(f"verify tiny-gd --claims {card} --quick")
     status, out, err = run_cli("plot", "--claims", str(card))
     assert status == 2 and "--all" in err
     status, out, err = run_cli("plot", "nope", "--claims", str(card))

@@ -25,6 +25,7 @@ from workbench.engine.pipeline import run_claims
 from workbench.engine.result import ClaimResult
 from workbench.errors import BadInputError, Interrupted
 from workbench.outputs.figures import FORMATS, RunDetail, figure_name
+from workbench.outputs.styles import DEFAULT_STYLE, STYLES
 from workbench.outputs.table import format_table
 
 
@@ -69,7 +70,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     results, details, status = _run(args, claims)
     with writing(args.out, "--out"):
         for data in figures(results, details):
-            path = render.save(data, args.out, args.format)
+            path = render.save(data, args.out, args.format, args.style)
             print(f"{path}  ({', '.join(data.claim_ids)})")
     return status
 
@@ -78,12 +79,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     from workbench.outputs.report import DATA, PAGE, write_report
 
     claims = selected(args)
-    check_output_dir(args.out, "--out", [PAGE, DATA, *_figure_files(claims, "png")])
+    check_output_dir(args.out, "--out", [PAGE, DATA, *_figure_files(claims, "png"),
+                                         *_figure_files(claims, "pdf")])
     results, details, status = _run(args, claims)
-    run_info: dict[str, Any] = {"selection": {"ids": list(args.ids), "family": args.family,
-                                              "claims": args.claims, "seeds": args.seeds}}
+    selection = {"ids": list(args.ids), "family": args.family, "claims": args.claims,
+                 "seeds": args.seeds}
+    for option in ("limit_horizon", "limit_seeds", "limit_size"):
+        if getattr(args, option, None) is not None:
+            selection[option] = getattr(args, option)
+    run_info: dict[str, Any] = {"selection": selection, "style": args.style}
     with writing(args.out, "--out"):
-        page = write_report(results, details, args.out, quick=args.quick, run_info=run_info)
+        page = write_report(results, details, args.out, quick=args.quick, run_info=run_info,
+                            style=args.style)
     print(page)
     return status
 
@@ -94,10 +101,19 @@ def add_plot_commands(sub: Any) -> None:
     add_selection_arguments(p)
     p.add_argument("--all", action="store_true", help="every selected claim")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
-    p.add_argument("--format", choices=FORMATS, default="png")
+    p.add_argument("--format", choices=FORMATS, default="png",
+                   help="png (raster at the style's dpi), or vector pdf / svg")
+    _add_style(p)
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("report", help="a self-contained HTML report with figures and JSON")
     add_selection_arguments(p)
     p.add_argument("--out", required=True, help="output folder for report.html and more")
+    _add_style(p)
     p.set_defaults(func=cmd_report)
+
+
+def _add_style(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--style", choices=tuple(STYLES), default=DEFAULT_STYLE,
+                   help="figure size and fonts: paper (6.75 in wide, 8 pt text; default) or "
+                        "slides (13.3 in wide, 14 pt text)")

@@ -1,13 +1,24 @@
 """Figure data: what a claim's figure shows, as plain arrays and strings (no matplotlib).
 
-:func:`claim_figure` turns a :class:`~workbench.engine.result.ClaimResult` into one
-:class:`TracePanel` per sweep point (the seeds' traces, the aggregate and its band, the fit
-window, the fitted law over the window and the claimed rate anchored at the window start) and,
-for sweep claims, a :class:`ScalingPanel` (the fitted quantity against the swept parameter).
+:func:`claim_figure` turns a :class:`~workbench.engine.result.ClaimResult` into
+
+* a :class:`TracePanel`: the seeds' traces, the aggregate and its band, the usable range and
+  the final fit window, the fitted law over that window and the claimed rate through the
+  window start, clipped to limits set by the data; values at or below the measure's accuracy
+  floor (and exact zeros) are drawn on a marked floor instead of vanishing from a log axis.
+  For a sweep it shows one representative point (the end of the sweep the bound speaks of)
+  in full and the other points' aggregates as labelled lines;
+* a :class:`DiagnosticsPanel`: the local slopes (power laws) or local rate constants
+  (geometric laws) of the verdict analysis against ``t``, with the claimed value and its
+  tolerance band, so a transient that dies out or a log factor that persists is visible;
+* for sweep claims a :class:`ScalingPanel`: the fitted quantity at every swept value, the
+  fitted and claimed exponents, censored points.
+
 :func:`figures` groups claims that share a card's ``figure`` value; its caption cites the
-claims' papers and each method's own reference (``Algorithm.reference``). Each algorithm has
-one color everywhere (:func:`algorithm_color`). :mod:`workbench.outputs.drawing` draws the
-result; tests check the numbers here without drawing anything.
+claims' papers, each method's reference (``Algorithm.reference``) and the settings as run.
+Each algorithm has one style everywhere (:func:`algorithm_style`: a colour-blind-safe colour,
+a marker and a line style). :mod:`workbench.outputs.drawing` draws the result; tests check
+the numbers here without drawing anything.
 """
 
 from __future__ import annotations
@@ -22,66 +33,108 @@ import numpy as np
 
 from workbench.cards.claims import Claim
 from workbench.cards.ratelaw import RateLaw, parse_rate
+from workbench.cards.tolerances import Tolerances
 from workbench.catalogue import AXIS_ITERATIONS
 from workbench.engine.fit import Curve, Fit, aggregate
+from workbench.engine.laws import KINDS, POWER, LawKind, Local, kind_of, law_values
 from workbench.engine.result import ClaimResult
 from workbench.engine.sweep import ScalingFit
 from workbench.errors import BadInputError
 
 FORMATS = ("png", "pdf", "svg")
-# One fixed color per well-known method, the same in every figure and report whatever the
-# catalogue holds: Tableau-10 (matplotlib's default cycle), then its light shades (Tableau-20),
-# as hex so the data layer needs no matplotlib. Rows are (names, color); aliases of one
-# method share its color.
-_KNOWN_METHODS = (
-    (("gd",), "#1f77b4"),
-    (("sgd",), "#ff7f0e"),
-    (("perceptron",), "#2ca02c"),
-    (("extragradient", "eg"), "#d62728"),
-    (("optimistic_gradient", "ogda", "past_extragradient", "popov"), "#9467bd"),
-    (("proximal_point", "ppm"), "#8c564b"),
-    (("halpern", "anchored", "extra_anchored_gradient", "eag"), "#e377c2"),
-    (("gda", "gradient_descent_ascent"), "#7f7f7f"),
-    (("gd_asym",), "#bcbd22"),
-    (("gd_modified",), "#17becf"),
-    (("newton",), "#aec7e8"),
-    (("heavy_ball", "polyak"), "#ffbb78"),
-    (("nesterov", "agd", "accelerated_gd"), "#98df8a"),
-    (("svrg",), "#ff9896"),
-    (("saga", "sag"), "#c5b0d5"),
-    (("adam", "adagrad"), "#c49c94"),
-    (("forward_backward", "proximal_gradient", "ista"), "#f7b6d2"),
-    (("fista",), "#c7c7c7"),
-    (("mirror_descent", "mirror_prox"), "#dbdb8d"),
-    (("frank_wolfe", "conditional_gradient"), "#9edae5"),
+
+# Okabe and Ito's colour-blind-safe palette (2008), without its yellow and black (too light
+# and reserved for fits on white). More algorithms than colours are told apart by marker and
+# line style: the style of an algorithm is (colour, marker, line style) of one slot.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
+# The same marker as a character, for the HTML report.
+GLYPHS = ("●", "■", "▲", "◆", "▼", "✚", "✖", "★", "⬢", "◀", "▶", "⬟")
+# Line styles as matplotlib dash tuples, one per marker group ("solid" for the first); none
+# is plain dotted, which is the claimed rate's.
+LINESTYLES: tuple[str | tuple[float, tuple[float, ...]], ...] = (
+    "solid", (0, (5.0, 1.5)), (0, (6.0, 1.5, 1.5, 1.5)), (0, (10.0, 2.0, 2.0, 2.0)),
+    (0, (6.0, 1.5, 1.5, 1.5, 1.5, 1.5)), (0, (8.0, 2.0)), (0, (3.0, 1.0, 1.0, 1.0)),
+    (0, (4.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)), "solid", (0, (5.0, 1.5)),
+    (0, (6.0, 1.5, 1.5, 1.5)), (0, (8.0, 2.0)))
+# One fixed slot per well-known method, whatever the catalogue holds: slot i has colour
+# i % 6 and marker and line style i // 6. Rows are aliases of one method.
+_KNOWN_METHODS: tuple[tuple[str, ...], ...] = (
+    ("gd",), ("sgd",), ("perceptron",), ("extragradient", "eg"),
+    ("optimistic_gradient", "optimistic", "ogda", "past_extragradient", "popov"),
+    ("proximal_point", "ppm"),
+    ("halpern", "anchored", "extra_anchored_gradient", "eag"), ("gda", "gradient_descent_ascent"),
+    ("gd_asym",), ("gd_modified",), ("aid",), ("itd",),
+    ("f2sa",), ("penalty",), ("borep",), ("soba",), ("halpern_resolvent",), ("flow_rk4",),
+    ("vr_halpern",), ("newton",), ("heavy_ball", "polyak"), ("nesterov", "agd", "accelerated_gd"),
+    ("svrg",), ("saga", "sag"),
+    ("adam", "adagrad"), ("forward_backward", "proximal_gradient", "ista"), ("fista",),
+    ("mirror_descent", "mirror_prox"), ("frank_wolfe", "conditional_gradient"),
+    # step-size schedules and clipping (nonsmooth), the large-step perceptron comparison
+    ("gd_sqrt_t",), ("sgd_sqrt_t",), ("gd_mu_t",), ("sgd_mu_t",), ("gd_linear_decay",),
+    ("sgd_linear_decay",), ("clipped_gd",), ("clipped_sgd_constant",), ("clipped_sgd_mu_t",),
+    ("clipped_sgd_sqrt_t",), ("lr_gd",), ("batch_perceptron",), ("normalized_lr_gd",),
+    ("normalized_batch_perceptron",), ("vr_halpern_resolvent",),
+    # games
+    ("alternating_gda",), ("block_gda",), ("gda_sgn",), ("mwu",), ("nash_mp",), ("egpo",),
 )
-METHOD_COLORS = {name: color for names, color in _KNOWN_METHODS for name in names}
-# Names outside the table: a hash of the name (crc32, stable across runs and machines, unlike
-# Python's salted hash()) picks one of these (Tableau-20b, darker shades, none in the table).
-HASHED_PALETTE = ("#393b79", "#5254a3", "#6b6ecf", "#637939", "#8ca252", "#b5cf6b",
-                  "#8c6d31", "#bd9e39", "#e7ba52", "#843c39", "#ad494a", "#d6616b",
-                  "#7b4173", "#a55194", "#ce6dbd")
-VERDICT_COLORS = {"consistent": "#2ca02c", "mismatch": "#d62728", "inconclusive": "#7f7f7f"}
-# The reference curve is cut where it falls this far below the smallest plotted value.
-REFERENCE_DEPTH = 1e-3
+METHOD_SLOTS = {name: slot for slot, names in enumerate(_KNOWN_METHODS) for name in names}
+# Names outside the table: the crc32 of the name (stable across runs and machines, unlike
+# Python's salted hash()) picks a slot in the marker groups no well-known method uses.
+FIRST_HASHED_GROUP = -(-len(_KNOWN_METHODS) // len(PALETTE))
+HASHED_SLOTS = tuple(range(FIRST_HASHED_GROUP * len(PALETTE), len(MARKERS) * len(PALETTE)))
+VERDICT_COLORS = {"consistent": "#009E73", "mismatch": "#D55E00", "inconclusive": "#666666"}
+# Colours of what is not an algorithm: fits, claims, floors, other sweep points.
+FIT_COLOR, CLAIM_COLOR, FLOOR_COLOR = "#000000", "#444444", "#888888"
+# Room around the data inside the y limits, as a factor on a log axis.
+Y_PAD = 2.5
 
 
-def algorithm_color(algorithm: str) -> str:
-    """The one color of an algorithm, in every figure and the report.
+@dataclass(frozen=True)
+class AlgorithmStyle:
+    """How an algorithm is drawn everywhere: colour, marker, line style, and the marker
+    as a character (for HTML)."""
 
-    A function of the name alone, so adding a family or an algorithm recolors nothing:
-    well-known methods (``gd``, ``sgd``, ``extragradient``, ...) take a fixed color from
-    :data:`METHOD_COLORS`; any other name takes one of :data:`HASHED_PALETTE` by the crc32 of
-    its name (two such names may share a color).
+    color: str
+    marker: str
+    linestyle: str | tuple[float, tuple[float, ...]]
+    glyph: str
+
+
+def _slot_style(slot: int) -> AlgorithmStyle:
+    group = slot // len(PALETTE)
+    return AlgorithmStyle(PALETTE[slot % len(PALETTE)], MARKERS[group], LINESTYLES[group],
+                          GLYPHS[group])
+
+
+def algorithm_style(algorithm: str) -> AlgorithmStyle:
+    """The one style of an algorithm, in every figure and the report.
+
+    A function of the name alone, so adding a family or an algorithm restyles nothing:
+    well-known methods take a fixed slot (:data:`METHOD_SLOTS`, all distinct); any other name
+    takes one of :data:`HASHED_SLOTS` by the crc32 of its name (two such names may share).
 
     Parameters
     ----------
     algorithm
         Algorithm name as in the cards (``gd``, ``sgd``).
     """
-    if algorithm in METHOD_COLORS:
-        return METHOD_COLORS[algorithm]
-    return HASHED_PALETTE[zlib.crc32(algorithm.encode()) % len(HASHED_PALETTE)]
+    slot = METHOD_SLOTS.get(algorithm)
+    if slot is None:
+        slot = HASHED_SLOTS[zlib.crc32(algorithm.encode()) % len(HASHED_SLOTS)]
+    return _slot_style(slot)
+
+
+def algorithm_color(algorithm: str) -> str:
+    """The colour of :func:`algorithm_style`."""
+    return algorithm_style(algorithm).color
+
+
+def _algorithm_entry(problem: str, algorithm: str):  # -> Algorithm | None
+    from workbench.catalogue import catalogue
+
+    entry = catalogue().get(problem)
+    return entry.algorithms.get(algorithm) if entry is not None else None
 
 
 def method_reference(problem: str, algorithm: str) -> str:
@@ -92,11 +145,27 @@ def method_reference(problem: str, algorithm: str) -> str:
     problem, algorithm
         The claim's problem (``logistic.l2``) and algorithm (``gd``) names.
     """
-    from workbench.catalogue import catalogue
-
-    entry = catalogue().get(problem)
-    method = entry.algorithms.get(algorithm) if entry is not None else None
+    method = _algorithm_entry(problem, algorithm)
     return method.reference if method is not None else ""
+
+
+def counter_description(problem: str, algorithm: str, counter: str) -> str:
+    """What one unit of a counter is, as the algorithm declares it (``full gradients``)."""
+    method = _algorithm_entry(problem, algorithm)
+    counters = getattr(method, "counters", None) or {}
+    return str(counters.get(counter, ""))
+
+
+def axis_label(claim: Claim, axis: str | None = None) -> str:
+    """The x-axis label for a claim's ``axis``: ``iterations t``, or the oracle calls with
+    the oracle's name as the algorithm declares it (``oracle calls t: full gradients``)."""
+    axis = axis or claim.axis
+    if axis in (AXIS_ITERATIONS, "t"):
+        return "iterations t"
+    what = counter_description(claim.problem, claim.algorithm, axis)
+    if axis == "calls":
+        return f"oracle calls t: {what}" if what else "oracle calls t"
+    return f"{what} ({axis}), t" if what else f"{axis} t"
 
 
 @dataclass
@@ -115,18 +184,34 @@ class TracePanel:
     Attributes
     ----------
     t, seeds
-        The grid and every seed's trace, shape ``(seeds, n)``.
+        The grid and every seed's trace, shape ``(seeds, n)`` (raw values).
     center, band
         The aggregate the fit used and the pointwise range over seeds ``(low, high)``.
     window
-        ``(t_min, t_max)`` of the fit window, None when no window was chosen.
+        ``(t_lo, t_hi)`` of the final fit window (power laws: the last local window).
+    usable
+        ``(t_lo, t_hi)`` of the usable range the local sequence covers.
     fitted
-        The fitted law over the window (a line in the panel's axes).
+        The fitted law over the final window.
     reference
-        The claimed rate anchored at the aggregate at the window start, from the window start
-        to the end of the run; None when the rate has no value here.
-    xscale
-        ``"log"`` for power laws, ``"linear"`` for geometric ones; the y axis is always log.
+        The claimed rate through the aggregate at the window start, over the usable range
+        and beyond, clipped to ``xlim`` and ``ylim``; None when the rate has no value here
+        or fixes no constant (``exp(-K(g T))``).
+    xscale, xlabel, ylabel
+        ``"log"`` for power laws, ``"linear"`` for geometric ones (the y axis is always
+        log); the x label names the claim's axis.
+    floor_level, floor_label
+        Values at or below ``floor_level`` (the accuracy floor, or a level under the
+        smallest positive value when the traces reach exactly 0) are drawn on it; 0 when
+        no trace reaches it.
+    xlim, ylim
+        Axis limits set by the data (see :func:`trace_panel`).
+    floor_from, cut_note
+        Where the aggregate reaches the floor and stays; the note says when the x axis
+        was cut after it.
+    others
+        Sweeps: the other points' aggregates (drawn at :meth:`shown` values), labelled with
+        their parameter value.
     """
 
     label: str
@@ -144,6 +229,76 @@ class TracePanel:
     status: str = "ok"
     note: str = ""
     target: float | None = None
+    usable: tuple[float, float] | None = None
+    floor_level: float = 0.0
+    floor_label: str = ""
+    xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
+    floor_from: float | None = None
+    cut_note: str = ""
+    others: list[Line] = field(default_factory=list)
+
+    def shown(self, y: np.ndarray) -> np.ndarray:
+        """``y`` as drawn: values at or below the floor level on it, NaN and inf left out."""
+        y = np.asarray(y, dtype=float)
+        out = np.where(np.isfinite(y), y, np.nan)
+        if self.floor_level > 0:
+            return np.where(np.isfinite(out), np.maximum(out, self.floor_level), np.nan)
+        return np.where(out > 0, out, np.nan)
+
+
+@dataclass
+class DiagnosticsPanel:
+    """The local sequence of the verdict analysis against ``t``.
+
+    Attributes
+    ----------
+    quantity
+        ``log-log slope`` (power laws) or ``rate constant`` (geometric laws).
+    windows
+        ``(t_lo, t_hi)`` of each local window; ``x`` their centres (geometric mean on a log
+        axis, mean on a linear one).
+    estimate, expected
+        The local estimate and the claim's value over the same window (NaN when the claim
+        fixes no constant).
+    band
+        The tolerance band around ``expected`` at ``x``: the estimates inside it agree
+        with the claim.
+    mismatch_side
+        Beyond which edge of the band an estimate contradicts the claim: ``above``,
+        ``below`` or ``both``.
+    final_ci
+        The confidence interval of the final estimate (the verdict's).
+    reference
+        Claims without a constant (``exp(-K(g T))``): the fitted rate constant over the
+        window, with ``reference_band`` its CI.
+    per_seed
+        ``aggregate = "each"``: every seed's local sequence (``fit.local`` is the slowest).
+    """
+
+    quantity: str
+    ylabel: str
+    xscale: str
+    xlabel: str
+    windows: list[tuple[float, float]]
+    x: np.ndarray
+    estimate: np.ndarray
+    expected: np.ndarray
+    band: tuple[np.ndarray, np.ndarray] | None
+    tolerance_label: str
+    mismatch_side: str
+    final_ci: tuple[float, float] | None
+    reference: float | None = None
+    reference_band: tuple[float, float] | None = None
+    per_seed: list[Line] = field(default_factory=list)
+    note: str = ""
+    label: str = ""
+    xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.x.size == 0
 
 
 @dataclass
@@ -152,9 +307,9 @@ class ScalingPanel:
 
     ``center`` is the per-point median over seeds (nan where censored) with error bars
     ``low``/``high``: the point fit's CI for rate constants, the seed range for costs.
-    ``censored`` lists the parameter values where a run was censored;
-    ``exponent_band`` is ``(x, low, high)``, the lines through the centroid with the
-    exponent's CI ends.
+    ``censored`` lists the parameter values where a run was censored; ``ticks`` are the
+    swept values, each labelled; ``exponent_band`` is ``(x, low, high)``, the lines through
+    the centroid with the exponent's CI ends.
     """
 
     parameter: str
@@ -169,6 +324,11 @@ class ScalingPanel:
     limit: str = ""
     exponent_band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     bars: str = "point CI"
+    ylabel: str = ""
+    xlabel: str = ""
+    ticks: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    exponents: str = ""
+    representative: float | None = None
 
 
 @dataclass
@@ -187,12 +347,23 @@ class ClaimFigure:
     traces: list[TracePanel]
     scaling: ScalingPanel | None = None
     method_reference: str = ""
+    style: AlgorithmStyle | None = None
+    diagnostics: DiagnosticsPanel | None = None
+    rate_text: str = ""
+    settings: str = ""
+    problem: str = ""
+    measure: str = ""
 
     @property
     def method(self) -> str:
         """The algorithm with its citation, ``gd (Cauchy (1847))``."""
         return f"{self.algorithm} ({self.method_reference})" if self.method_reference \
             else self.algorithm
+
+    @property
+    def trace(self) -> TracePanel | None:
+        """The trace panel drawn (a sweep's representative point)."""
+        return self.traces[0] if self.traces else None
 
 
 @dataclass
@@ -208,11 +379,16 @@ class FigureData:
 
     @property
     def caption(self) -> list[str]:
-        """The lines under the figure: each claim's paper, then each method's citation."""
+        """The lines under the figure: each claim's paper, each method's citation, and the
+        settings each claim ran with."""
         papers = list(dict.fromkeys(f"Claim: {c.paper}" for c in self.claims))
         methods = list(dict.fromkeys(c.method for c in self.claims))
         label = "Method" if len(methods) == 1 else "Methods"
-        return [*papers, f"{label}: {'; '.join(methods)}"] if methods else papers
+        lines = [*papers, f"{label}: {'; '.join(methods)}"] if methods else papers
+        several = len(self.claims) > 1
+        runs = [f"Run{f' ({c.claim_id})' if several else ''}: {c.settings}"
+                for c in self.claims if c.settings]
+        return lines + runs
 
 
 @dataclass
@@ -244,10 +420,11 @@ def _window_mask(t: np.ndarray, window: tuple[float, float]) -> np.ndarray:
 
 
 def fitted_line(curve: Curve, fit: Fit, how: str = "mean") -> Line | None:
-    """The fitted model over the fit window.
+    """The fitted model over the final fit window.
 
-    The slope (power) or rate constant (geometric) is the fit's estimate; the intercept is
-    the least-squares one on the aggregate over the window, so the line is the fit itself.
+    The slope (power), rate constant (geometric) or growth rate is the fit's estimate; the
+    intercept is the least-squares one on the aggregate over the window, so the line is the
+    fit itself. A plateau (floor claims) is a level line.
     """
     if fit.window is None or fit.estimate is None:
         return None
@@ -259,73 +436,366 @@ def fitted_line(curve: Curve, fit: Fit, how: str = "mean") -> Line | None:
         intercept = logv.mean() - fit.estimate * np.log(t).mean()
         y = np.exp(intercept + fit.estimate * np.log(t))
         label = f"fit: slope {fit.estimate:.3g}"
-    else:
-        intercept = logv.mean() + fit.estimate * t.mean()
-        y = np.exp(intercept - fit.estimate * t)
-        label = f"fit: factor {math.exp(-fit.estimate):.4g}/step"
+    elif fit.model == "floor":
+        y = np.full(t.size, fit.estimate)
+        label = f"fit: plateau {fit.estimate:.3g}"
+    else:  # geometric decay exp(-c t), or growth exp(g t)
+        rate = fit.estimate if fit.model == "growth" else -fit.estimate
+        intercept = logv.mean() - rate * t.mean()
+        y = np.exp(intercept + rate * t)
+        label = f"fit: factor {math.exp(rate):.4g}/step"
     return Line(t, y, label)
 
 
 def reference_line(curve: Curve, fit: Fit, law: RateLaw, symbols: dict[str, float] | None,
-                   how: str = "mean") -> Line | None:
-    """The claimed rate, anchored at the aggregate at the window start.
+                   how: str = "mean", start: float | None = None) -> Line | None:
+    """The claimed rate through the aggregate at the final window's start.
 
-    The law's expression is evaluated with :meth:`RateLaw.evaluate` and the symbol values
-    the fit used, so log factors and explicit factors are drawn as stated. For
-    ``exp(-K(g))`` only the shape is known: the curve is ``exp(-(g(t) - g(t0)))``, i.e. the
-    hidden constant set to 1. Returns None without a window or without the symbol values.
+    The law's expression is evaluated with the symbol values the fit used, so log factors
+    and explicit factors are drawn as stated. For ``exp(-K(g))`` only the shape is known: the
+    curve is ``exp(-(g(t) - g(t0)))``, i.e. the hidden constant set to 1. The line runs from
+    ``start`` (default: the window start) to the end of the run, where the expression is
+    positive and finite; clip it to the axes with :func:`clip_line`. None without a window
+    or without the symbol values.
     """
     if fit.window is None or symbols is None or law.missing(symbols):
         return None
     center = fit.center if fit.center is not None else aggregate(curve.values, how)
-    start = int(np.flatnonzero(_window_mask(curve.t, fit.window))[0])
-    t = curve.t[start:]
+    if fit.model == "floor":  # a stated level, not a shape: drawn where it is
+        if fit.expected is None:
+            return None
+        first = 0 if start is None else int(np.searchsorted(curve.t, start))
+        t = curve.t[first:]
+        return Line(t, np.full(t.size, fit.expected), f"claimed plateau: {law}")
+    anchor = int(np.flatnonzero(_window_mask(curve.t, fit.window))[0])
+    first = anchor if start is None else min(anchor, int(np.searchsorted(curve.t, start)))
+    t = curve.t[first:]
+    t0 = curve.t[anchor]
     try:
-        if law.exponential:
-            g = law.evaluate(t, symbols)
-            log_shape = -(g - g[0])
-        else:
-            log_shape = np.log(law.evaluate(t, symbols))
-            log_shape = log_shape - log_shape[0]
+        values = law_values(law, np.append(t, t0), symbols)
     except BadInputError:
         return None
-    y = center[start] * np.exp(log_shape)
-    positive = curve.values[np.isfinite(curve.values) & (curve.values > 0)]
-    if positive.size:
-        keep = y >= positive.min() * REFERENCE_DEPTH
-        keep[0] = True
-        t, y = t[keep], y[keep]
+    at_t, at_anchor = values[:-1], values[-1]
+    if not np.isfinite(at_anchor) or not np.isfinite(center[anchor]) or center[anchor] <= 0:
+        return None
+    if law.exponential:
+        log_shape = -(at_t - at_anchor)
+    else:
+        log_shape = np.log(at_t) - np.log(at_anchor)
+    with np.errstate(over="ignore", under="ignore"):
+        y = center[anchor] * np.exp(log_shape)
+    keep = np.isfinite(y) & (y > 0)
+    y = y[keep]
     label = "claimed " + ("shape (constant 1)" if law.exponential else "rate")
-    return Line(t, y, f"{label}: {law}")
+    return Line(t[keep], y, f"{label}: {law}")
+
+
+def clip_line(line: Line | None, xlim: tuple[float, float] | None,
+              ylim: tuple[float, float] | None, xscale: str = "linear") -> Line | None:
+    """The part of ``line`` inside the limits, cut where it first leaves them.
+
+    A line (the claimed rate) that leaves the y range is cut there, with its last point
+    moved onto the limit (interpolated in log y against ``x`` on ``xscale``), so it neither
+    stretches the axes nor runs off them. None when nothing is left.
+    """
+    if line is None:
+        return None
+    x, y = np.asarray(line.x, float), np.asarray(line.y, float)
+    inside_x = np.ones(x.size, bool) if xlim is None else \
+        (x >= xlim[0] * (1 - 1e-12)) & (x <= xlim[1] * (1 + 1e-12))
+    x, y = x[inside_x], y[inside_x]
+    if x.size == 0:
+        return None
+    if ylim is None:
+        return Line(x, y, line.label)
+    lo, hi = ylim
+    inside = (y >= lo) & (y <= hi)
+    if inside.all():
+        return Line(x, y, line.label)
+    first_in = np.flatnonzero(inside)
+    if first_in.size == 0:
+        return None
+    begin = first_in[0]
+    after = np.flatnonzero(~inside[begin:])
+    end = begin + after[0] if after.size else x.size
+    gx = np.log if xscale == "log" else (lambda v: v)
+    inv = np.exp if xscale == "log" else (lambda v: v)
+
+    def crossing(i: int, j: int) -> tuple[float, float]:
+        # From x[i] (inside) towards x[j] (outside), the point on the limit passed.
+        bound = lo if y[j] < lo else hi
+        a, b = np.log(y[i]), np.log(y[j])
+        frac = (np.log(bound) - a) / (b - a) if b != a else 0.0
+        return float(inv(gx(x[i]) + frac * (gx(x[j]) - gx(x[i])))), bound
+
+    xs, ys = list(x[begin:end]), list(y[begin:end])
+    if begin > 0:
+        cx, cy = crossing(begin, begin - 1)
+        xs.insert(0, cx)
+        ys.insert(0, cy)
+    if end < x.size:
+        cx, cy = crossing(end - 1, end)
+        xs.append(cx)
+        ys.append(cy)
+    if len(xs) < 2:
+        return None
+    return Line(np.array(xs), np.array(ys), line.label)
+
+
+def _floor(curve: Curve, center: np.ndarray, tol: Tolerances) -> tuple[float, str, float]:
+    """The display floor: ``(level, label, threshold)``.
+
+    The measure's accuracy floor (or ``rel_floor`` x the first value, whichever is larger)
+    when some trace comes within ``floor_margin`` of it; else, when a trace reaches exactly
+    0, a level under the smallest positive value, labelled ``exact 0``. ``threshold`` is the
+    value at or below which the aggregate counts as at the floor.
+    """
+    values = curve.values[np.isfinite(curve.values)]
+    if values.size == 0:
+        return 0.0, "", 0.0
+    start = abs(float(center[0])) if np.isfinite(center[0]) else 0.0
+    if curve.floor > 0:
+        level = max(curve.floor, tol.rel_floor * start)
+        threshold = level * tol.floor_margin
+        if np.any(values <= threshold):
+            return level, f"floor {level:.2g}: values at or below drawn on it", threshold
+        return 0.0, "", threshold
+    positive = values[values > 0]
+    if np.any(values <= 0):
+        smallest = float(positive.min()) if positive.size else 1.0
+        level = smallest / 4
+        return level, "exact 0: drawn on this line", level
+    return 0.0, "", 0.0
+
+
+def _stays_below(t: np.ndarray, y: np.ndarray, threshold: float) -> float | None:
+    """The first ``t`` from which ``y`` stays at or below ``threshold``; None if never."""
+    if threshold <= 0 or y.size == 0:
+        return None
+    above = np.flatnonzero(~(np.isfinite(y) & (y <= threshold)))
+    if above.size == 0:
+        return float(t[0])
+    if above[-1] == y.size - 1:
+        return None
+    return float(t[above[-1] + 1])
+
+
+def _limits(panel: TracePanel, threshold: float, extra: Sequence[np.ndarray] = ()
+            ) -> tuple[tuple[float, float] | None, tuple[float, float] | None, float | None, str]:
+    """``xlim, ylim, floor_from, cut_note`` for a trace panel.
+
+    The y limits hold every drawn value (seeds, band, aggregate, fit, other sweep points,
+    the floor level) with a margin; the claimed rate does not stretch them. When every drawn
+    aggregate sits at the floor over the later part of the run, the x axis stops a little
+    after the last of them gets there, and ``cut_note`` says so.
+    """
+    t = panel.t
+    shown = [panel.shown(row) for row in panel.seeds]
+    shown += [panel.shown(panel.center), *(panel.shown(e) for e in extra)]
+    if panel.fitted is not None:
+        shown.append(panel.shown(panel.fitted.y))
+    if panel.target is not None and panel.target > 0:
+        shown.append(np.array([panel.target]))
+    stacked = np.concatenate([np.ravel(s) for s in shown])
+    finite = stacked[np.isfinite(stacked) & (stacked > 0)]
+    ylim = None
+    if finite.size:
+        lo, hi = float(finite.min()), float(finite.max())
+        if panel.floor_level > 0:
+            lo = min(lo, panel.floor_level)
+        lo, hi = lo / Y_PAD, hi * Y_PAD
+        if hi / lo < 100:  # at least two decades, around the data
+            mid = math.sqrt(hi * lo)
+            lo, hi = mid / 10, mid * 10
+        ylim = (lo, hi)
+    xlim = (float(t[0]), float(t[-1]))
+    floor_from = None
+    cut_note = ""
+    if panel.floor_level > 0:
+        reach = [_stays_below(t, panel.center, threshold)]
+        reach += [_stays_below(t, np.asarray(e), threshold) for e in extra]
+        floor_from = reach[0]
+        if all(r is not None for r in reach):
+            last = max(r for r in reach if r is not None)
+            if panel.xscale == "log":
+                early = math.log(last / t[0]) < 0.6 * math.log(t[-1] / t[0]) if last > t[0] \
+                    else True
+                cut = last * (t[-1] / t[0]) ** 0.12
+            else:
+                early = last - t[0] < 0.5 * (t[-1] - t[0])
+                cut = last + 0.3 * (last - t[0])
+            if panel.window is not None:
+                cut = max(cut, panel.window[1] * (1.05 if panel.xscale == "log" else 1.0))
+            if early and cut < t[-1]:
+                xlim = (float(t[0]), float(cut))
+                cut_note = (f"at the floor from t = {last:.4g}\nto the end of the run, "
+                            f"t = {t[-1]:.4g} (axis cut)")
+    return xlim, ylim, floor_from, cut_note
+
+
+def _usable(claim: Claim, curve: Curve, fit: Fit | None) -> tuple[float, float] | None:
+    """The usable range: from the first checkpoint (or ``t_min``) to the end of the local
+    sequence (where the error came within ``floor_margin`` of the floor)."""
+    if fit is None or fit.window is None:
+        return None
+    start = float(curve.t[0]) if not claim.t_min else max(float(claim.t_min), float(curve.t[0]))
+    end = fit.local[-1].t_hi if fit.local else fit.window[1]
+    if fit.local:
+        start = min(start, fit.local[0].t_lo) if fit.kind.xscale == "log" else start
+    return start, float(end)
+
+
+def _kind(claim: Claim, fit: Fit | None, symbols: dict[str, float] | None) -> LawKind:
+    """The law kind of a claim's fit (or of its rate, when there is no fit)."""
+    if fit is not None and fit.model in KINDS:
+        return fit.kind
+    try:
+        return kind_of(claim.rate, symbols)
+    except (BadInputError, TypeError, ValueError):
+        return POWER
 
 
 def trace_panel(claim: Claim, curve: Curve, fit: Fit | None,
-                symbols: dict[str, float] | None, label: str = "") -> TracePanel:
+                symbols: dict[str, float] | None, label: str = "",
+                tol: Tolerances | None = None, others: Sequence[Line] = ()) -> TracePanel:
     """The panel data for one curve (one sweep point) of a claim.
 
-    ``fit`` is None for cost sweeps, whose curves follow no stated rate in ``t``: the panel
-    then shows the traces and the sweep's target only, on log-log axes against iterations.
+    ``fit`` is None for cost and final-value sweeps, whose curves follow no stated rate in
+    ``t``: the panel then shows the traces (and a cost sweep's target) only, on log-log axes
+    against iterations (the grid all seeds share). ``others`` are the other sweep points'
+    aggregates.
     """
+    tol = tol or claim.tolerances
     values = curve.values
-    cost = claim.sweep is not None and claim.sweep.quantity == "cost"
+    # Cost and final-value sweeps read each run; their curves follow no stated rate in t.
+    read = claim.sweep is not None and claim.sweep.quantity in ("cost", "final")
+    cost = read and claim.sweep.quantity == "cost"
     with np.errstate(all="ignore"):
         center = fit.center if fit is not None and fit.center is not None \
             else aggregate(values, claim.aggregate)
         band = (np.nanmin(values, axis=0), np.nanmax(values, axis=0))
-    geometric = not cost and claim.rate.shape == "geometric"
+    kind = _kind(claim, fit, symbols)
     target = claim.sweep.target if cost and claim.sweep.target else None
-    return TracePanel(
+    xlabel = axis_label(claim, AXIS_ITERATIONS if read else None)
+    if cost and claim.axis != AXIS_ITERATIONS:
+        counted = counter_description(claim.problem, claim.algorithm, claim.axis)
+        xlabel += f"; the cost counts {counted or claim.axis}"
+    how = {"mean": "mean of", "max": "max over"}.get(claim.aggregate, "median of")
+    if claim.aggregate.startswith("q"):  # a quantile, for high-probability claims
+        how = f"{claim.aggregate[1:]} quantile of"
+    level, floor_label, threshold = _floor(curve, center, tol)
+    usable = _usable(claim, curve, fit)
+    panel = TracePanel(
         label=label, t=curve.t, seeds=values, center=center, band=band,
         window=fit.window if fit is not None else None,
         fitted=fitted_line(curve, fit, claim.aggregate) if fit is not None else None,
-        reference=reference_line(curve, fit, claim.rate, symbols, claim.aggregate)
-        if fit is not None else None,
-        xscale="linear" if geometric else "log",
-        xlabel="iteration t" if claim.axis in (AXIS_ITERATIONS, "t") or cost else claim.axis,
-        ylabel=f"{claim.measure} ({claim.aggregate} over {values.shape[0]} seeds)",
+        reference=None, xscale="log" if read else kind.xscale, xlabel=xlabel,
+        ylabel=f"{claim.measure} ({how} {values.shape[0]} seeds)" if values.shape[0] > 1
+        else f"{claim.measure} (one run)",
         floor=curve.floor, status=fit.status if fit is not None else "",
-        note=fit.reason if fit is not None else "", target=target,
-    )
+        note=fit.reason if fit is not None else "", target=target, usable=usable,
+        floor_level=level, floor_label=floor_label,
+        others=[Line(o.x, o.y, o.label) for o in others])
+    panel.xlim, panel.ylim, panel.floor_from, panel.cut_note = _limits(
+        panel, threshold, [o.y for o in others])
+    # exp(-K(g T)) fixes the shape but no constant: any drawn constant would be arbitrary
+    # (constant 1 plunges off the axes when g is large), so the claim is read from the
+    # diagnostics panel (a flat local rate is linear convergence) and the scaling panel.
+    if fit is not None and not claim.rate.exponential:
+        reference = reference_line(curve, fit, claim.rate, symbols, claim.aggregate,
+                                   start=usable[0] if usable else None)
+        panel.reference = clip_line(reference, panel.xlim, panel.ylim, panel.xscale)
+    return panel
+
+
+def diagnostics_panel(claim: Claim, fit: Fit | None, tol: Tolerances,
+                      label: str = "") -> DiagnosticsPanel | None:
+    """The local sequence of ``fit`` against ``t`` with the claim and its tolerance band.
+
+    Power laws: each local window's log-log slope and the claim's own slope over the same
+    window (log factors included), band ``± slope``. Geometric laws: the window quarters'
+    rate constants ``c`` (``error ~ exp(-c t)``) and the claimed constant, band
+    ``± rate_rtol``; a law without a constant shows the fitted ``c`` with its CI instead.
+    Growth (divergence) claims: the growth rates ``g`` of ``exp(g t)``, band ``± rate_rtol``.
+    Floor claims: the local log-log slopes against 0, band ``± stall_slope`` (settled).
+    None for fits without a model in ``t`` (cost sweeps).
+    """
+    if fit is None:
+        return None
+    kind = fit.kind
+    power = kind.xscale == "log"
+    xscale = kind.xscale
+    xlabel = axis_label(claim)
+    local = list(fit.local)
+    single = not local and fit.window is not None and fit.estimate is not None
+    if single:  # a kind judged on one window (growth): that window alone
+        local = [Local(fit.window[0], fit.window[1], fit.estimate, fit.expected)]
+    windows = [(w.t_lo, w.t_hi) for w in local]
+    lo = np.array([w[0] for w in windows], float)
+    hi = np.array([w[1] for w in windows], float)
+    x = np.sqrt(lo * hi) if power else (lo + hi) / 2
+    estimate = np.array([w.estimate for w in local], float)
+    expected = np.array([np.nan if w.expected is None else w.expected for w in local], float)
+    # A larger estimate is slower for slopes, growth rates and plateaus, faster for rate
+    # constants; an upper bound on the error is contradicted on the slower side.
+    slower = "below" if kind.faster_is_high else "above"
+    faster = "above" if kind.faster_is_high else "below"
+    mismatch_side = {"upper": slower, "lower": faster, "tight": "both"}[
+        claim.rate.error_bound]
+    has = bool(local) and bool(np.all(np.isfinite(expected)))
+    band = None
+    tolerance_label = ""
+    if fit.model == "floor":  # the local slopes of a plateau: settled when flat
+        quantity, ylabel = "log-log slope", "local log-log slope (0: settled)"
+        band = (expected - tol.stall_slope, expected + tol.stall_slope) if has else None
+        tolerance_label = f"settled: |slope| ≤ {tol.stall_slope:g}"
+        mismatch_side = ""
+    elif power:
+        quantity, ylabel = "log-log slope", "local log-log slope"
+        band = (expected - tol.slope, expected + tol.slope) if has else None
+        tolerance_label = f"claim ± {tol.slope:g}"
+    else:
+        quantity = kind.quantity
+        ylabel = r"local rate constant $c$ (error $\sim e^{-ct}$)" if fit.model != "growth" \
+            else r"local growth rate $g$ (error $\sim e^{gt}$)"
+        if has:
+            band = (expected * (1 - tol.rate_rtol), expected * (1 + tol.rate_rtol))
+            tolerance_label = f"claim ± {tol.rate_rtol:.0%}"
+    panel = DiagnosticsPanel(
+        quantity=quantity, ylabel=ylabel, xscale=xscale, xlabel=xlabel, windows=windows,
+        x=x, estimate=estimate, expected=expected, band=band,
+        tolerance_label=tolerance_label, mismatch_side=mismatch_side,
+        final_ci=tuple(fit.ci) if fit.ci is not None else None, label=label)
+    if not power and band is None and fit.estimate is not None and local:
+        panel.reference = fit.estimate
+        panel.reference_band = tuple(fit.ci) if fit.ci is not None else None
+        panel.note = ("the claim fixes no constant (exp(-K(.))): a flat sequence is linear "
+                      "convergence")
+    for k, seed_fit in enumerate(fit.per_seed):
+        if seed_fit.local:
+            slo = np.array([w.t_lo for w in seed_fit.local])
+            shi = np.array([w.t_hi for w in seed_fit.local])
+            sx = np.sqrt(slo * shi) if power else (slo + shi) / 2
+            panel.per_seed.append(Line(sx, np.array([w.estimate for w in seed_fit.local]),
+                                       f"seed {k + 1}"))
+    if single:
+        panel.note = f"one window: the {kind.quantity} is judged over the final window only"
+    if not local:
+        panel.note = f"no local estimates ({fit.status}" + (
+            f": {_shorten(fit.reason, 120)})" if fit.reason else ")")
+        return panel
+    panel.xlim = (lo.min() / 1.25, hi.max() * 1.25) if power else \
+        (lo.min() - 0.04 * (hi.max() - lo.min()), hi.max() + 0.04 * (hi.max() - lo.min()))
+    drawn = [estimate, expected, *(band or ()), *(line.y for line in panel.per_seed)]
+    drawn += [np.array(panel.final_ci or ()), np.array(panel.reference_band or ())]
+    every = np.concatenate([np.ravel(d) for d in drawn])
+    every = every[np.isfinite(every)]
+    low, high = float(every.min()), float(every.max())
+    if not power and low >= 0:
+        low = 0.0  # rate constants from 0: their size is read against 0
+    pad = max(0.08 * (high - low), 0.02 if power else 0.05 * max(abs(high), 1e-12))
+    panel.ylim = (low - (pad if low != 0.0 or power else 0.0), high + pad)
+    return panel
 
 
 def _sweep_law(claim: Claim) -> RateLaw:
@@ -337,9 +807,29 @@ def _sweep_law(claim: Claim) -> RateLaw:
     return parse_rate(f"{kind}({claim.rate.rate_constant})", variable=sweep.parameter)
 
 
+def _quantity_label(claim: Claim, quantity: str, checks: dict | None = None) -> str:
+    """The scaling panel's y label: what the swept quantity is, in the claim's units."""
+    sweep = claim.sweep
+    assert sweep is not None
+    if quantity == "rate_constant":
+        return r"rate constant $c$ (error $\sim e^{-ct}$)"
+    if quantity == "advantage":
+        compare = (checks or {}).get("compare") or {}
+        what = compare.get("advantage", "baseline / claim")
+        baseline = compare.get("baseline", "baseline")
+        return f"advantage over {baseline}: {what}"
+    if quantity == "final":
+        return f"{claim.measure} at the end of the run"
+    counted = "iterations" if claim.axis == AXIS_ITERATIONS else (
+        counter_description(claim.problem, claim.algorithm, claim.axis) or claim.axis)
+    target = f" until {claim.measure} ≤ {sweep.target:g}" if sweep.target is not None else ""
+    return f"cost: {counted}{target}"
+
+
 def scaling_panel(claim: Claim, scaling: ScalingFit, fits: Sequence[Fit | None],
                   symbols: dict[str, float] | None,
-                  quantities: np.ndarray | None = None) -> ScalingPanel:
+                  quantities: np.ndarray | None = None,
+                  checks: dict | None = None) -> ScalingPanel:
     """The scaling panel of a sweep claim.
 
     Error bars are the seed range of ``quantities`` (per-seed costs or rate constants,
@@ -372,60 +862,158 @@ def scaling_panel(claim: Claim, scaling: ScalingFit, fits: Sequence[Fit | None],
             # Anchor the claimed law at the centroid of the kept points, in log-log.
             at_kept = np.log(law.evaluate(values[kept], params)).mean()
             expected = Line(x, np.exp(shape - at_kept + y0),
-                            f"claimed {law} (exponent {scaling.expected_exponent:.3g})")
+                            f"claimed {law}: exponent {scaling.expected_exponent:.3g}")
         except BadInputError:
             expected = Line(x, np.exp(y0 + scaling.expected_exponent * (np.log(x) - x0)),
                             f"claimed exponent {scaling.expected_exponent:.3g}")
         if scaling.exponent is not None:
+            ci = f" CI [{scaling.ci[0]:.3g}, {scaling.ci[1]:.3g}]" if scaling.ci else ""
             fitted = Line(x, np.exp(y0 + scaling.exponent * (np.log(x) - x0)),
-                          f"fit: exponent {scaling.exponent:.3g}")
+                          f"fit: exponent {scaling.exponent:.3g}{ci}")
         if scaling.ci is not None:
             lines = [np.exp(y0 + e * (np.log(x) - x0)) for e in scaling.ci]
             band = (x, np.minimum(*lines), np.maximum(*lines))
+    exponents = f"claimed exponent {scaling.expected_exponent:.3g}"
+    if scaling.exponent is not None:
+        exponents = f"fitted exponent {scaling.exponent:.3g}, " + exponents
+    limit = f" (bound speaks of {scaling.limit} {scaling.parameter})" if scaling.limit else ""
     return ScalingPanel(scaling.parameter, scaling.quantity, values, center, low, high,
                         censored, expected, fitted, scaling.limit, band,
-                        "seed range" if quantities is not None else "point CI")
+                        "seed range" if quantities is not None else "point CI",
+                        ylabel=_quantity_label(claim, scaling.quantity, checks),
+                        xlabel=scaling.parameter + limit,
+                        ticks=np.unique(values), exponents=exponents)
+
+
+def number_text(value: float) -> str:
+    """A swept value as printed: ``0.025``, ``1024``, ``1e6`` (no ``e+06``)."""
+    text = f"{value:g}"
+    return text.replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
 
 
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3g}"
 
 
-def summary_lines(result: ClaimResult) -> list[str]:
-    """The numbers the legend box shows: verdict, estimate, CI, expected, window."""
+def summary_lines(result: ClaimResult, fit: Fit | None = None) -> list[str]:
+    """The numbers the verdict box shows: verdict, estimate, CI, claim, windows, the trend
+    of the local sequence, the verdict's notes (slack), the checks, and the reason.
+
+    ``fit`` is the fit of the trace panel shown (a sweep's representative point).
+    """
     verdict = result.verdict
     lines = [f"verdict: {verdict.verdict}" + (f" ({verdict.direction})"
                                              if verdict.direction else "")]
-    fit, scaling = result.fit, result.scaling
+    tol = result.tolerances or result.claim.tolerances
+    scaling = result.scaling
+    fit = fit if fit is not None else result.fit
     if scaling is not None:
         ci = scaling.ci or (None, None)
-        lines.append(f"{scaling.quantity} ~ {scaling.parameter}^{_fmt(scaling.exponent)} "
-                     f"CI [{_fmt(ci[0])}, {_fmt(ci[1])}]")
-        lines.append(f"expected exponent {scaling.expected_exponent:.3g} "
-                     f"({scaling.limit} {scaling.parameter})")
+        lines.append(f"{scaling.quantity} ~ {scaling.parameter}^{_fmt(scaling.exponent)}, "
+                     f"CI [{_fmt(ci[0])}, {_fmt(ci[1])}]; claimed exponent "
+                     f"{scaling.expected_exponent:.3g} ± {tol.scaling:g} ({scaling.limit} "
+                     f"{scaling.parameter})")
         if scaling.censored:
             lines.append(f"censored at {scaling.parameter} = "
                          + ", ".join(f"{c['value']:.3g}" for c in scaling.censored))
-    elif fit is not None and fit.estimate is not None:
+    if fit is not None and fit.estimate is not None:
         ci = fit.ci or (None, None)
+        where = "shown point: " if scaling is not None else ""
         if fit.model == "power":
-            lines.append(f"slope {fit.estimate:.3f} CI [{_fmt(ci[0])}, {_fmt(ci[1])}]")
-            if fit.expected is not None:
-                lines.append(f"expected {fit.expected:.3f} over the window")
-        else:
-            lines.append(f"rate constant {fit.estimate:.3g} CI [{_fmt(ci[0])}, {_fmt(ci[1])}]")
-            lines.append(f"factor {math.exp(-fit.estimate):.4g}/step" + (
-                f" (claim {math.exp(-fit.expected):.4g})" if fit.expected is not None else ""))
+            claim = f"; claimed {fit.expected:.3f} ± {tol.slope:g}" \
+                if fit.expected is not None else ""
+            lines.append(f"{where}final local slope {fit.estimate:.3f}, CI [{_fmt(ci[0])}, "
+                         f"{_fmt(ci[1])}]{claim}")
+        elif fit.model == "geometric":
+            claimed = f"; claimed c {fit.expected:.4g} (factor {math.exp(-fit.expected):.4g})" \
+                if fit.expected is not None else ""
+            lines.append(f"{where}rate constant c {fit.estimate:.4g} (factor "
+                         f"{math.exp(-fit.estimate):.4g}/step), CI [{_fmt(ci[0])}, "
+                         f"{_fmt(ci[1])}]{claimed}")
+        elif fit.model == "growth":
+            claimed = f"; claimed g {fit.expected:.4g} (factor {math.exp(fit.expected):.4g})" \
+                if fit.expected is not None else ""
+            lines.append(f"{where}growth rate g {fit.estimate:.4g} (factor "
+                         f"{math.exp(fit.estimate):.4g}/step), CI [{_fmt(ci[0])}, "
+                         f"{_fmt(ci[1])}]{claimed}")
+        else:  # plateaus, and kinds added later: the kind's own description
+            lines.append(f"{where}{fit.kind.describe(fit.estimate, fit.expected)}, CI "
+                         f"[{_fmt(ci[0])}, {_fmt(ci[1])}]")
     if fit is not None and fit.window is not None:
-        lines.append(f"window t in [{fit.window[0]:g}, {fit.window[1]:g}], "
-                     f"{fit.n_points} points")
+        text = f"final window t in [{fit.window[0]:.4g}, {fit.window[1]:.4g}], " \
+               f"{fit.n_points} points"
+        if fit.local:
+            text += f"; {len(fit.local)} local windows from t = {fit.local[0].t_lo:.3g}"
+        lines.append(text)
+    if fit is not None and fit.ratio_growth is not None:
+        lines.append(f"error / r(T) changed x{fit.ratio_growth:.3g} over the later half of "
+                     "the range")
+    if fit is not None and fit.rate_decay and None not in fit.rate_decay:
+        b_window, b_final = fit.rate_decay
+        lines.append(f"semilog rate falls like t^-{b_window:.2f} over the window, "
+                     f"t^-{b_final:.2f} over its final half (power law 1, geometric 0)")
+    for note in verdict.notes:
+        lines.append(_shorten(note, 200))
+    regime = result.checks.get("regime") if result.checks else None
+    if regime and regime.get("left_out"):
+        lines.append(f"regime: {len(regime['left_out'])} of {regime['seeds']} seeds outside "
+                     "the theorem's assumptions, left out")
     if verdict.reason:
-        lines.append(_shorten(verdict.reason, 160))
+        lines.append("reason: " + _shorten(verdict.reason, 300))
     return lines
 
 
 def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def settings_text(result: ClaimResult) -> str:
+    """The settings a claim ran with: mode, seeds, horizon, problem and algorithm
+    parameters (from the claim as run and its provenance)."""
+    claim = result.claim
+    info = result.provenance or {}
+    seeds = info.get("seeds")
+    parts = []
+    if info.get("mode"):
+        parts.append(str(info["mode"]))
+    if seeds:
+        span = f"{seeds[0]}..{seeds[-1]}" if len(seeds) > 1 else f"{seeds[0]}"
+        parts.append(f"{len(seeds)} seeds ({span})")
+    else:
+        parts.append(f"{claim.seeds} seeds")
+    parts.append(f"horizon {claim.horizon:g}")
+    params = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                       for k, v in claim.problem_params.items())
+    hyper = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                      for k, v in claim.hyper.items())
+    parts.append(f"{claim.problem}" + (f" ({params})" if params else ""))
+    parts.append(f"{claim.algorithm}" + (f" ({hyper})" if hyper else ""))
+    if claim.sweep is not None:
+        parts.append(f"swept {claim.sweep.parameter} = "
+                     + ", ".join(f"{v:g}" for v in claim.sweep.values))
+    return "; ".join(parts)
+
+
+def representative_point(result: ClaimResult) -> int:
+    """The sweep point drawn in full: the end of the sweep the bound speaks of (its
+    ``limit``), the nearest point to it with a usable fit (or an uncensored cost)."""
+    claim = result.claim
+    sweep = claim.sweep
+    if sweep is None or len(result.curves) <= 1:
+        return 0
+    values = np.asarray(sweep.values[: len(result.curves)], float)
+    limit = result.scaling.limit if result.scaling is not None else sweep.limit
+    order = list(np.argsort(values))  # the hard end first: the smallest value, or
+    if limit == "large":  # the largest when the bound speaks of large values
+        order = order[::-1]
+    censored = {c["value"] for c in result.scaling.censored} if result.scaling else set()
+    for j in order:
+        fit = result.point_fits[j] if j < len(result.point_fits) else None
+        usable = fit.status == "ok" if fit is not None else values[j] not in censored
+        if usable:
+            return int(j)
+    return int(order[0])
 
 
 def claim_figure(result: ClaimResult, detail: RunDetail | None = None) -> ClaimFigure:
@@ -442,29 +1030,54 @@ def claim_figure(result: ClaimResult, detail: RunDetail | None = None) -> ClaimF
     claim = result.claim
     detail = detail or RunDetail()
     symbols = detail.symbols
-    traces = []
+    tol = result.tolerances or claim.tolerances
     sweep = claim.sweep
-    for j, curve in enumerate(result.curves):
+    traces: list[TracePanel] = []
+    diagnostics = None
+    shown_fit = result.fit
+    if result.curves:
+        j = representative_point(result)
         fit = result.point_fits[j] if j < len(result.point_fits) else None
-        label = f"{sweep.parameter} = {sweep.values[j]:.3g}" if sweep is not None \
+        shown_fit = fit if fit is not None else result.fit
+        label = f"{sweep.parameter} = {number_text(sweep.values[j])}" if sweep is not None \
             and j < len(sweep.values) else ""
+        others = []
+        if sweep is not None:
+            for k, curve in enumerate(result.curves):
+                if k == j:
+                    continue
+                other_fit = result.point_fits[k] if k < len(result.point_fits) else None
+                center = other_fit.center if other_fit is not None and \
+                    other_fit.center is not None else aggregate(curve.values, claim.aggregate)
+                if curve.t.shape == result.curves[j].t.shape and \
+                        np.allclose(curve.t, result.curves[j].t):
+                    others.append(Line(curve.t, center, f"{sweep.parameter} = "
+                                       f"{number_text(sweep.values[k])}"))
         point_symbols = symbols[j] if j < len(symbols) else None
-        traces.append(trace_panel(claim, curve, fit, point_symbols, label))
+        traces.append(trace_panel(claim, result.curves[j], fit, point_symbols, label, tol,
+                                  others))
+        diagnostics = diagnostics_panel(claim, fit, tol, label)
     scaling = None
     if result.scaling is not None:
         scaling = scaling_panel(claim, result.scaling, result.point_fits,
-                                symbols[0] if symbols else None, detail.quantities)
+                                symbols[0] if symbols else None, detail.quantities,
+                                result.checks)
+        if traces and sweep is not None:
+            scaling.representative = float(sweep.values[representative_point(result)])
     verdict = result.verdict.verdict
     stated = claim.rate.text if sweep is None or sweep.quantity != "cost" else \
         f"{sweep.quantity} {claim.rate.text}"
+    style = algorithm_style(claim.algorithm)
     return ClaimFigure(
-        claim_id=claim.id, algorithm=claim.algorithm,
-        color=algorithm_color(claim.algorithm), verdict=verdict,
+        claim_id=claim.id, algorithm=claim.algorithm, color=style.color, verdict=verdict,
         verdict_color=VERDICT_COLORS.get(verdict, "#000000"),
-        title=f"{claim.id}\n{claim.algorithm} on {claim.problem}, stated {stated}",
-        summary=summary_lines(result), paper=claim.paper_label,
+        title=f"{claim.id}: {claim.algorithm} on {claim.problem}, {claim.measure}, "
+              f"stated {stated}",
+        summary=summary_lines(result, shown_fit), paper=claim.paper_label,
         rate_latex=claim.rate.latex(), traces=traces, scaling=scaling,
-        method_reference=method_reference(claim.problem, claim.algorithm))
+        method_reference=method_reference(claim.problem, claim.algorithm), style=style,
+        diagnostics=diagnostics, rate_text=stated, settings=settings_text(result),
+        problem=claim.problem, measure=claim.measure)
 
 
 def figures(results: Sequence[ClaimResult],

@@ -2,12 +2,18 @@
 
 ``report.html`` needs no network: CSS and JavaScript are inline, each stated rate is a small
 SVG rendered from the card's rate by matplotlib's mathtext (embedded as a ``data:`` URI, with
-the plain rate text as ``alt`` and tooltip), and the figures are PNG files beside the page.
-The table sorts by clicking a header and filters by family and verdict; the filter state
-lives in the URL hash (``report.html#verdict=mismatch&family=logistic``), so a filtered view
-can be linked. Each row names the method with its citation (``Algorithm.reference``) and its
-color. ``report.json`` holds the same rows (each claim's ``verify --json`` object plus
-``family``, ``figure``, ``rate_latex`` and ``method_reference``) and the run's provenance.
+the plain rate text as ``alt`` and tooltip), and the figures are PNG files beside the page,
+each with a PDF twin (vector, with its legend, verdict box and the settings as run in the
+caption). The table sorts by clicking a header and filters by family and verdict; the filter
+state lives in the URL hash (``report.html#verdict=mismatch&family=logistic``), so a filtered
+view can be linked. Each row names the method with its citation (``Algorithm.reference``) in
+its style, and expands to the claim's details: statement, source reference, the card's notes,
+the verdict's notes (slack), the checks, the local rates per window, the figure with its
+diagnostics panel, the exact command that reproduces the row and the environment it ran in
+(``#claim=ID`` opens one claim, ``#details=all`` every one). ``report.json`` holds the same
+rows (each claim's ``verify --json`` object plus ``family``, ``figure``, ``figure_pdf``,
+``rate_latex``, ``method_reference``, ``source_ref``, ``command`` and, for sweeps,
+``sweep_points``) and the run's provenance.
 """
 
 from __future__ import annotations
@@ -18,19 +24,23 @@ import html
 import json
 import math
 import platform
+import shlex
+import tomllib
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from workbench import __version__
+from workbench.cards.claims import Claim, builtin_cards_dir
 from workbench.engine.pipeline import versions
 from workbench.engine.result import ClaimResult
 from workbench.outputs.figures import (
     VERDICT_COLORS,
     RunDetail,
-    algorithm_color,
+    algorithm_style,
     figure_name,
     figures,
     method_reference,
@@ -38,6 +48,8 @@ from workbench.outputs.figures import (
 
 PAGE = "report.html"
 DATA = "report.json"
+COLUMNS = ("paper", "claim", "method", "stated rate", "observed", "CI", "verdict", "reason",
+           "figure")
 
 
 def provenance(results: Sequence[ClaimResult], quick: bool,
@@ -68,17 +80,88 @@ def _number(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def rows(results: Sequence[ClaimResult], figure_ext: str = "png") -> list[dict[str, Any]]:
-    """One JSON-ready row per claim: the ``verify --json`` object plus family, figure, the
-    rate as LaTeX and the method's citation (``Algorithm.reference``)."""
+@lru_cache(maxsize=64)
+def _card_source_refs(path: str) -> dict[str, str]:
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {str(c.get("id")): str(c.get("source_ref", "")) for c in raw.get("claim", [])
+            if isinstance(c, dict)}
+
+
+def source_ref(claim: Claim) -> str:
+    """The theorem or section a claim cites (the card's ``source_ref``), ``""`` if none.
+
+    Read from the claim when it carries the field, else from its card file.
+    """
+    value = getattr(claim, "source_ref", None)
+    if value is not None:
+        return str(value)
+    return _card_source_refs(str(claim.source)).get(claim.id, "") if claim.source else ""
+
+
+def _builtin(source: str) -> bool:
+    try:
+        return Path(source).resolve().parent == builtin_cards_dir().resolve()
+    except OSError:
+        return False
+
+
+def reproduce_command(claim: Claim, info: dict[str, Any], quick: bool,
+                      selection: dict[str, Any] | None = None) -> str:
+    """The ``workbench verify`` command that reproduces a claim's row: its id, its card when
+    not built in, the mode, and the seeds, seed start and limits the run used."""
+    selection = selection or {}
+    parts = ["workbench", "verify", claim.id]
+    card = str(info.get("card") or claim.source or "")
+    if card and not _builtin(card):
+        parts += ["--claims", card]
+    if info.get("mode", "quick" if quick else "full") == "quick":
+        parts.append("--quick")
+    if selection.get("seeds") is not None:
+        parts += ["--seeds", str(selection["seeds"])]
+    if info.get("seed_start"):
+        parts += ["--seed-start", str(info["seed_start"])]
+    for option in ("limit_horizon", "limit_seeds", "limit_size"):
+        if selection.get(option) is not None:
+            parts += ["--" + option.replace("_", "-"), str(selection[option])]
+    return shlex.join(parts)
+
+
+def _sweep_points(result: ClaimResult) -> list[dict[str, Any]]:
+    sweep = result.claim.sweep
+    if sweep is None:
+        return []
+    out = []
+    for j, fit in enumerate(result.point_fits):
+        value = sweep.values[j] if j < len(sweep.values) else None
+        out.append({"value": value, "status": fit.status, "model": fit.model,
+                    "quantity": fit.kind.quantity, "estimate": fit.estimate,
+                    "ci": list(fit.ci) if fit.ci else None, "expected": fit.expected,
+                    "window": list(fit.window) if fit.window else None, "reason": fit.reason,
+                    "local": [w.to_dict() for w in fit.local]})
+    return out
+
+
+def rows(results: Sequence[ClaimResult], figure_ext: str = "png", quick: bool = False,
+         selection: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One JSON-ready row per claim: the ``verify --json`` object plus family, figure (and
+    its PDF), the rate as LaTeX, the method's citation (``Algorithm.reference``), the card's
+    ``source_ref``, the command that reproduces the row and, for sweeps, each point's fit."""
     out = []
     for result in results:
         claim = result.claim
         row = result.to_dict()
         row["family"] = claim.family
         row["figure"] = f"{figure_name(claim)}.{figure_ext}"
+        row["figure_pdf"] = f"{figure_name(claim)}.pdf"
         row["rate_latex"] = claim.rate.latex()
         row["method_reference"] = method_reference(claim.problem, claim.algorithm)
+        row["source_ref"] = source_ref(claim)
+        row["command"] = reproduce_command(claim, result.provenance, quick, selection)
+        if claim.sweep is not None:
+            row["sweep_points"] = _sweep_points(result)
         out.append(row)
     return out
 
@@ -105,17 +188,145 @@ def _rate_cell(row: dict[str, Any], cache: dict[str, str]) -> str:
             f'<span class="rate-text">{text}</span>')
 
 
+def _paragraphs(text: str) -> str:
+    """Card text (hard-wrapped lines, blank lines between paragraphs) as HTML paragraphs."""
+    parts = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in parts if p)
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return html.escape(str(value))
+
+
+def _local_table(local: Sequence[dict[str, Any]], quantity: str) -> str:
+    """The local sequence: one row per window, the final one (the verdict's) marked."""
+    if not local:
+        return '<p class="muted">no local windows</p>'
+    head = (f"<tr><th>window t from</th><th>to</th><th>{html.escape(quantity)}</th>"
+            "<th>claim over the window</th><th>deviation</th></tr>")
+    body = []
+    for k, w in enumerate(local):
+        final = k == len(local) - 1
+        cls = ' class="final"' if final else ""
+        note = " (final: the verdict's)" if final else ""
+        body.append(f"<tr{cls}><td>{_fmt(w.get('t_lo'))}</td><td>{_fmt(w.get('t_hi'))}"
+                    f"{note}</td><td>{_fmt(w.get('estimate'))}</td>"
+                    f"<td>{_fmt(w.get('expected'))}</td><td>{_fmt(w.get('deviation'), 3)}</td>"
+                    "</tr>")
+    return f'<table class="local">{head}{"".join(body)}</table>'
+
+
+def _local_section(row: dict[str, Any]) -> str:
+    observed = row.get("observed") or {}
+    points = row.get("sweep_points")
+    if points:
+        parts = []
+        sweep = observed.get("sweep") or {}
+        name = sweep.get("parameter", "point")
+        for point in points:
+            head = (f"{html.escape(str(name))} = {_fmt(point['value'])}: "
+                    f"{html.escape(point['status'])}, final {html.escape(point['quantity'])} "
+                    f"{_fmt(point['estimate'])}")
+            if point.get("reason"):
+                head += f" ({html.escape(point['reason'])})"
+            parts.append(f"<details class=\"point\"><summary>{head}</summary>"
+                         f"{_local_table(point['local'], point['quantity'])}</details>")
+        return "".join(parts)
+    return _local_table(observed.get("local") or [], str(observed.get("quantity", "estimate")))
+
+
+def _dl(info: dict[str, Any]) -> str:
+    e = html.escape
+    items = []
+    for key, value in info.items():
+        if key == "seeds" and isinstance(value, dict):
+            value = "; ".join(f"{k}: {v[0]}..{v[-1]} ({len(v)})" if v else f"{k}: -"
+                              for k, v in value.items())
+        elif key == "seeds" and isinstance(value, list) and value:
+            value = f"{value[0]}..{value[-1]} ({len(value)} seeds)"
+        elif isinstance(value, (dict, list)):
+            value = json.dumps(value, default=_number)
+        items.append(f"<dt>{e(str(key))}</dt><dd>{e(str(value))}</dd>")
+    return "<dl>" + "".join(items) + "</dl>"
+
+
+def _checks(observed: dict[str, Any]) -> str:
+    out = []
+    regime = observed.get("regime")
+    if regime:
+        left = regime.get("left_out") or {}
+        text = (f"Regime ({'; '.join(regime.get('conditions', []))}): {len(left)} of "
+                f"{regime.get('seeds')} seeds left out")
+        if left:
+            text += ": " + "; ".join(f"seed {s}: {why}" for s, why in left.items())
+        out.append(f"<li>{html.escape(text)}</li>")
+    bound = observed.get("bound")
+    if bound:
+        state = "holds" if bound.get("holds") else "violated"
+        out.append(f"<li>Explicit bound {html.escape(str(bound.get('expression')))} {state} "
+                   f"({html.escape(str(bound.get('scope')))}); largest observed/bound "
+                   f"{_fmt(bound.get('max_ratio'), 3)}</li>")
+    return "<ul>" + "".join(out) + "</ul>" if out else ""
+
+
+def _detail_html(row: dict[str, Any]) -> str:
+    e = html.escape
+    ident = e(row["id"])
+    stem = e(Path(row["figure"]).stem)
+    source = row.get("source_ref") or ""
+    notes = row.get("notes") or ""
+    sections = [
+        "<section><h4>Statement</h4>" + f'<p class="statement-full">{e(row["statement"])}</p>'
+        + (f'<p class="source-ref">Source: {e(source)}; {e(row["paper"])}</p>' if source
+           else f'<p class="source-ref">Source: {e(row["paper"])}</p>') + "</section>",
+        '<section class="notes"><h4>Notes from the card: what is measured and why</h4>'
+        + (_paragraphs(notes) or '<p class="muted">the card has no notes</p>') + "</section>",
+    ]
+    if row.get("tolerance_note"):
+        sections.append("<section><h4>Tolerance override</h4>"
+                        f"{_paragraphs(row['tolerance_note'])}</section>")
+    verdict_notes = row.get("verdict_notes") or []
+    checks = _checks(row.get("observed") or {})
+    if verdict_notes or checks:
+        sections.append("<section><h4>Verdict notes (slack) and checks</h4><ul>"
+                        + "".join(f"<li>{e(n)}</li>" for n in verdict_notes) + "</ul>"
+                        + checks + "</section>")
+    sections.append('<section><h4>Local rates per window</h4>' + _local_section(row)
+                    + "</section>")
+    sections.append(
+        "<section><h4>Figure</h4>"
+        f'<p><a href="#fig-{stem}">the figure, with its diagnostics panel (local rates '
+        f'against t)</a> · <a href="{e(row["figure"])}">PNG</a> · '
+        f'<a href="{e(row.get("figure_pdf", stem + ".pdf"))}">PDF</a></p></section>')
+    sections.append("<section><h4>Reproduce this row</h4>"
+                    f'<pre class="command"><code>{e(row.get("command", ""))}</code></pre>'
+                    "</section>")
+    sections.append("<section><h4>Environment</h4>"
+                    + _dl(dict(row.get("provenance") or {})) + "</section>")
+    summary = "Notes, source" + (f" ({e(source)})" if source else "") + \
+        ", local rates, command and environment"
+    return (f'<tr class="detail"><td colspan="{len(COLUMNS)}"><details id="details-{ident}">'
+            f"<summary>{summary}</summary><div class=\"detail-body\">" + "".join(sections)
+            + "</div></details></td></tr>")
+
+
 def _row_html(row: dict[str, Any], cache: dict[str, str]) -> str:
     e = html.escape
     observed, ci = row["observed_text"], row["ci_text"]
     verdict = row["verdict"] + (f" ({row['direction']})" if row["direction"] else "")
-    color = algorithm_color(row["algorithm"])
+    style = algorithm_style(row["algorithm"])
+    stem = e(Path(row["figure"]).stem)
     cells = [
         f'<td data-sort="{e(row["paper"])}">{e(row["paper"])}</td>',
         f'<td data-sort="{e(row["id"])}"><b>{e(row["id"])}</b><br>'
         f'{e(row["problem"])} [{e(row["measure"])}]'
         f'<div class="statement">{e(row["statement"])}</div></td>',
-        f'<td data-sort="{e(row["algorithm"])}"><span class="alg" style="border-color:{color}">'
+        f'<td data-sort="{e(row["algorithm"])}"><span class="alg" style="border-color:'
+        f'{style.color}"><span class="glyph" style="color:{style.color}">{style.glyph}</span> '
         f'{e(row["algorithm"])}</span>'
         f'<div class="method-ref">{e(row.get("method_reference", ""))}</div></td>',
         f'<td data-sort="{e(row["rate"])}">{_rate_cell(row, cache)}</td>',
@@ -123,23 +334,12 @@ def _row_html(row: dict[str, Any], cache: dict[str, str]) -> str:
         f"<td>{e(ci)}</td>",
         f'<td data-sort="{e(verdict)}" class="verdict {e(row["verdict"])}">{e(verdict)}</td>',
         f'<td class="reason">{e(row["reason"])}</td>',
-        f'<td><a href="{e(row["figure"])}">figure</a></td>',
+        f'<td><a href="#fig-{stem}">figure</a><br><a href="{e(row.get("figure_pdf", ""))}">'
+        "PDF</a></td>",
     ]
-    return (f'<tr data-family="{e(row["family"])}" data-verdict="{e(row["verdict"])}" '
-            f'id="claim-{e(row["id"])}">' + "".join(cells) + "</tr>")
-
-
-def _provenance_html(info: dict[str, Any]) -> str:
-    e = html.escape
-    items = []
-    for key, value in info.items():
-        if key == "seeds":
-            value = "; ".join(f"{k}: {v[0]}..{v[-1]} ({len(v)})" if v else f"{k}: -"
-                              for k, v in value.items())
-        elif isinstance(value, dict):
-            value = json.dumps(value, default=_number)
-        items.append(f"<dt>{e(str(key))}</dt><dd>{e(str(value))}</dd>")
-    return "<dl>" + "".join(items) + "</dl>"
+    return (f'<tbody class="claim" data-family="{e(row["family"])}" '
+            f'data-verdict="{e(row["verdict"])}" id="claim-{e(row["id"])}">'
+            f'<tr class="main">{"".join(cells)}</tr>{_detail_html(row)}</tbody>')
 
 
 def _options(values: Sequence[str]) -> str:
@@ -157,23 +357,28 @@ def render_html(table: Sequence[dict[str, Any]], info: dict[str, Any],
     gallery = "\n".join(
         f'<figure id="fig-{html.escape(Path(name).stem)}"><img src="{html.escape(name)}" '
         f'alt="figure for {html.escape(", ".join(ids))}"><figcaption>'
-        f'{html.escape(", ".join(ids))}</figcaption></figure>' for name, ids in figure_files)
+        f'{html.escape(", ".join(ids))} · <a href="{html.escape(Path(name).stem)}.pdf">PDF'
+        f'</a></figcaption></figure>' for name, ids in figure_files)
     colors = "".join(f".verdict.{v}{{color:{c};font-weight:bold}}"
                      for v, c in VERDICT_COLORS.items())
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     return _TEMPLATE.format(
-        css=_CSS + colors, js=_JS, rows=body_rows, count=len(table),
+        css=_CSS + colors, js=_JS, rows=body_rows, count=len(table), header=header,
         families=_options(families), verdicts=_options(verdicts),
-        provenance=_provenance_html(info), gallery=gallery,
+        provenance=_dl(info), gallery=gallery,
         mode=html.escape(str(info.get("mode", ""))), date=html.escape(str(info.get("date", ""))))
 
 
 def write_report(results: Sequence[ClaimResult], details: Sequence[RunDetail | None] | None,
                  out_dir: Path | str, quick: bool = False,
-                 run_info: dict[str, Any] | None = None) -> Path:
-    """Write ``report.html``, ``report.json`` and one PNG per figure into ``out_dir``.
+                 run_info: dict[str, Any] | None = None, style: str = "paper",
+                 pdf: bool = True) -> Path:
+    """Write ``report.html``, ``report.json`` and each figure as PNG (and PDF) into
+    ``out_dir``.
 
     ``details[i]`` belongs to ``results[i]`` (see :func:`workbench.outputs.figures.claim_figure`).
-    Returns the page's path.
+    ``run_info["selection"]`` (the command line's ids, seeds and limits) goes into each row's
+    reproducing command. Returns the page's path.
     """
     from workbench.outputs import drawing as render
 
@@ -181,9 +386,13 @@ def write_report(results: Sequence[ClaimResult], details: Sequence[RunDetail | N
     out.mkdir(parents=True, exist_ok=True)
     figure_files = []
     for data in figures(results, details):
-        path = render.save(data, out, "png")
+        path = render.save(data, out, "png", style)
+        if pdf:
+            render.save(data, out, "pdf", style)
         figure_files.append((path.name, data.claim_ids))
-    table = rows(results)
+    selection = (run_info or {}).get("selection")
+    table = rows(results, quick=quick,
+                 selection=selection if isinstance(selection, dict) else None)
     info = provenance(results, quick, run_info)
     (out / DATA).write_text(json.dumps({"provenance": info, "claims": table}, indent=2,
                                        default=_number), encoding="utf-8")
@@ -194,20 +403,35 @@ def write_report(results: Sequence[ClaimResult], details: Sequence[RunDetail | N
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em}
-table{border-collapse:collapse;width:100%;font-size:0.85em}
-th,td{border-bottom:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#f3f3f3;cursor:pointer;user-select:none;position:sticky;top:0}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em}h4{margin:0.8em 0 0.3em}
+table#claims{border-collapse:collapse;width:100%;font-size:0.85em}
+#claims th,#claims tr.main td{border-bottom:1px solid #ddd;padding:4px 6px;vertical-align:top;
+text-align:left}
+#claims th{background:#f3f3f3;cursor:pointer;user-select:none;position:sticky;top:0;z-index:1}
 th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
-tr[hidden]{display:none}
+tbody[hidden]{display:none}
+tbody.claim{scroll-margin-top:2.5em}
+tr.detail td{padding:0 6px 6px 6px;border-bottom:2px solid #ccc}
+tr.detail summary{cursor:pointer;color:#0072B2;font-size:0.95em}
+.detail-body{display:grid;grid-template-columns:repeat(auto-fit,minmax(26em,1fr));gap:0 2em;
+max-width:100em}
+.detail-body p{margin:0.3em 0;max-width:48em}
+.notes p{line-height:1.4}
 .statement{color:#555;font-size:0.9em;max-width:32em}
 .reason{max-width:28em;color:#444}
 .alg{border-left:4px solid;padding-left:3px;font-weight:bold}
+.glyph{font-weight:normal}
 .method-ref{color:#555;font-size:0.9em;max-width:14em}
+.muted{color:#777}
 img.rate{vertical-align:middle;max-height:3.2em}
 .rate-text{display:block;font-family:monospace;font-size:0.8em;color:#777}
 .filters{margin:1em 0}.filters label{margin-right:1.5em}
-figure{display:inline-block;margin:0.5em;vertical-align:top}
+table.local{border-collapse:collapse;font-size:0.9em;margin:0.3em 0}
+table.local th,table.local td{border-bottom:1px solid #e3e3e3;padding:2px 8px;
+text-align:right}
+table.local tr.final{font-weight:bold}
+pre.command{background:#f6f6f6;padding:0.5em;white-space:pre-wrap;word-break:break-all}
+figure{display:inline-block;margin:0.5em;vertical-align:top;max-width:min(100%,60em)}
 figure img{max-width:100%;border:1px solid #ddd}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em;font-size:0.85em}
 dt{font-weight:bold}dd{margin:0;font-family:monospace;word-break:break-all}
@@ -216,7 +440,9 @@ dt{font-weight:bold}dd{margin:0;font-family:monospace;word-break:break-all}
 _JS = r"""
 (function () {
   var table = document.getElementById("claims");
-  var body = table.tBodies[0];
+  var groups = function () {
+    return Array.prototype.slice.call(table.querySelectorAll("tbody.claim"));
+  };
   var selects = {family: document.getElementById("filter-family"),
                  verdict: document.getElementById("filter-verdict")};
   function readHash() {
@@ -227,23 +453,41 @@ _JS = r"""
     });
     return state;
   }
+  function countVisible() {
+    var notes = document.querySelectorAll(".notes"), visible = 0;
+    Array.prototype.forEach.call(notes, function (el) {
+      var rendered = el.checkVisibility ? el.checkVisibility({contentVisibilityAuto: true})
+                                        : el.getClientRects().length > 0;
+      if (rendered && el.getBoundingClientRect().height > 0) visible += 1;
+    });
+    document.body.setAttribute("data-notes-visible", String(visible));
+  }
   function apply() {
     var shown = 0;
-    Array.prototype.forEach.call(body.rows, function (row) {
+    groups().forEach(function (group) {
       var ok = Object.keys(selects).every(function (key) {
         var want = selects[key].value;
-        return !want || row.getAttribute("data-" + key) === want;
+        return !want || group.getAttribute("data-" + key) === want;
       });
-      if (ok) { row.removeAttribute("hidden"); shown += 1; }
-      else { row.setAttribute("hidden", ""); }
+      if (ok) { group.removeAttribute("hidden"); shown += 1; }
+      else { group.setAttribute("hidden", ""); }
     });
     document.getElementById("shown").textContent = shown;
     document.body.setAttribute("data-shown", String(shown));
+    countVisible();
+  }
+  function setAll(open) {
+    Array.prototype.forEach.call(document.querySelectorAll("tr.detail > td > details"),
+      function (d) { d.open = open; });
+    countVisible();
   }
   function writeHash() {
-    var parts = [];
+    var state = readHash(), parts = [];
     Object.keys(selects).forEach(function (key) {
       if (selects[key].value) parts.push(key + "=" + encodeURIComponent(selects[key].value));
+    });
+    ["claim", "details"].forEach(function (key) {
+      if (state[key]) parts.push(key + "=" + encodeURIComponent(state[key]));
     });
     history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname);
     apply();
@@ -257,10 +501,25 @@ _JS = r"""
       });
       selects[key].value = known ? want : "";
     });
+    if (state.details === "all") setAll(true);
+    if (state.claim) {
+      var d = document.getElementById("details-" + state.claim);
+      if (d) {
+        d.open = true;
+        document.getElementById("claim-" + state.claim).scrollIntoView();
+      }
+    }
     apply();
   }
   Object.keys(selects).forEach(function (key) {
     selects[key].addEventListener("change", writeHash);
+  });
+  document.getElementById("expand-all").addEventListener("click", function () { setAll(true); });
+  document.getElementById("collapse-all").addEventListener("click", function () {
+    setAll(false);
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) {
+    d.addEventListener("toggle", countVisible);
   });
   window.addEventListener("hashchange", fromHash);
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
@@ -270,18 +529,18 @@ _JS = r"""
         c.classList.remove("sorted-asc", "sorted-desc");
       });
       th.classList.add(asc ? "sorted-asc" : "sorted-desc");
-      var rows = Array.prototype.slice.call(body.rows);
-      function key(row) {
-        var cell = row.cells[index];
+      function key(group) {
+        var cell = group.rows[0].cells[index];
         return cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort")
                                               : cell.textContent;
       }
-      rows.sort(function (a, b) {
+      var sorted = groups();
+      sorted.sort(function (a, b) {
         var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
         var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
         return asc ? cmp : -cmp;
       });
-      rows.forEach(function (row) { body.appendChild(row); });
+      sorted.forEach(function (group) { table.appendChild(group); });
     });
   });
   fromHash();
@@ -293,6 +552,7 @@ _JS = r"""
     });
     document.body.setAttribute("data-images", ok + "/" + images.length);
     document.body.setAttribute("data-images-failed", failed.join("; "));
+    countVisible();
   });
 })();
 """
@@ -308,20 +568,23 @@ _TEMPLATE = """<!DOCTYPE html>
 <body>
 <h1>Convergence claims: observed against stated rates</h1>
 <p>Mode: <b>{mode}</b>; generated {date}. <span id="shown">{count}</span> of {count} claims
-shown. Click a column header to sort.</p>
+shown. Click a column header to sort; each row expands to the claim's notes, source, local
+rates, the command that reproduces it and the environment it ran in.</p>
 <div class="filters">
 <label>Family <select id="filter-family"><option value="">all</option>{families}</select></label>
 <label>Verdict <select id="filter-verdict"><option value="">all</option>{verdicts}</select>
 </label>
+<button type="button" id="expand-all">expand all</button>
+<button type="button" id="collapse-all">collapse all</button>
 </div>
 <table id="claims">
-<thead><tr><th>paper</th><th>claim</th><th>method</th><th>stated rate</th><th>observed</th>
-<th>CI</th><th>verdict</th><th>reason</th><th>figure</th></tr></thead>
-<tbody>
+<thead><tr>{header}</tr></thead>
 {rows}
-</tbody>
 </table>
 <h2>Figures</h2>
+<p>Each figure: error against t (left), the local rates of the verdict's analysis against t
+with the claim and its tolerance band (diagnostics), and for sweeps the scaling panel; the
+verdict box states the slack. Each has a PDF twin with the same legend and settings.</p>
 {gallery}
 <h2>Provenance</h2>
 {provenance}

@@ -9,6 +9,9 @@ Variants
     to round-off (its gradient norm is recorded as the reference accuracy).
     ``logistic.separable``: labels of a unit vector ``w_sep`` with margin exactly ``gamma`` and
     unit-norm rows (``R = 1``); ``lam = 0``, the infimum 0 is not attained.
+    ``logistic.imbalanced``: the 2-D set of Tyurin (2024), Theorem 5.1 (one hard point and
+    ``n - 1`` copies of an easy one), on which the batch perceptron needs ``Omega(n)``
+    iterations.
 
 Layout
     ``instances`` (builders, reference solutions, constants, floors), ``kernels`` (the
@@ -23,17 +26,33 @@ References
 .. [2] H. Robbins, S. Monro, "A stochastic approximation method", Ann. Math. Statist., 1951.
 .. [3] F. Rosenblatt, "The perceptron", Psychological Review, 1958; A. B. J. Novikoff, "On
    convergence proofs for perceptrons", Symposium on the Mathematical Theory of Automata, 1962.
+.. [4] A. Tyurin, "From Logistic Regression to the Perceptron Algorithm: Exploring Gradient
+   Descent with Large Step Sizes", AAAI 2025, arXiv 2412.08424 (LR+GD with the raw step,
+   batch perceptron, normalized batch perceptron, normalized LR+GD).
+.. [5] A. Koloskova, H. Hendrikx, S. U. Stich, "Revisiting Gradient Clipping: Stochastic bias
+   and tight convergence guarantees", ICML 2023, arXiv 2305.01588 (clipped GD).
 """
 
 from __future__ import annotations
 
 from workbench.catalogue import Algorithm, Param, Problem
 
-from .instances import LogisticInstance, make_l2, make_separable
-from .methods import run_gd, run_perceptron, run_sgd
+from .instances import LogisticInstance, make_imbalanced, make_l2, make_separable
+from .methods import (
+    run_batch_perceptron,
+    run_clipped_gd,
+    run_gd,
+    run_lr_gd,
+    run_normalized_batch_perceptron,
+    run_normalized_lr_gd,
+    run_perceptron,
+    run_sgd,
+)
 
-__all__ = ["PROBLEMS", "LogisticInstance", "make_l2", "make_separable", "run_gd",
-           "run_perceptron", "run_sgd"]
+__all__ = ["PROBLEMS", "LogisticInstance", "make_imbalanced", "make_l2", "make_separable",
+           "run_batch_perceptron", "run_clipped_gd", "run_gd", "run_lr_gd",
+           "run_normalized_batch_perceptron", "run_normalized_lr_gd", "run_perceptron",
+           "run_sgd"]
 
 _L2_MEASURES = ("f_gap", "dist_sq", "grad_norm_sq", "train_error")
 _SEPARABLE_MEASURES = ("loss", "grad_norm_sq", "train_error")
@@ -41,6 +60,38 @@ _SIZE = {"n": Param(200, "[1, inf)", integer=True, doc="examples"),
          "d": Param(20, "[1, inf)", integer=True, doc="features")}
 _GD_HYPER = {"step_scale": Param(1.0, "(0, inf)", doc="step = step_scale / L")}
 _GD_REFERENCE = "Cauchy (1847)"
+_TYURIN = "Tyurin (2024), arXiv 2412.08424"
+_STEP = {"step": Param(1.0, "(0, inf)", doc="raw step gamma of Tyurin (2024) (not scaled by "
+                                            "1/L); the perceptrons record step * theta")}
+_SEPARATED = {"separated": "1 when the training error reached 0 at some checkpoint"}
+_ITERATIONS = {"calls": "iterations (full passes over the data)"}
+_CLIPPED = Algorithm("clipped_gd", run_clipped_gd,
+                     {"step_scale": Param(1.0, "(0, inf)", doc="step = step_scale / L"),
+                      "c": Param(0.1, "(0, inf)", doc="clipping threshold c")},
+                     (), counters={"calls": "full gradients"},
+                     reference="Koloskova, Hendrikx, Stich (2023), arXiv 2305.01588")
+
+
+def _tyurin(measures: tuple[str, ...]) -> tuple[Algorithm, ...]:
+    """LR+GD, the batch perceptron and their normalized variants (Tyurin 2024)."""
+    return (
+        Algorithm("lr_gd", run_lr_gd, _STEP, measures, counters=_ITERATIONS,
+                  diagnostics=_SEPARATED, reference=_TYURIN + " (LR+GD)"),
+        Algorithm("batch_perceptron", run_batch_perceptron, _STEP, measures,
+                  counters=_ITERATIONS, diagnostics=_SEPARATED,
+                  reference="Novikoff (1962); " + _TYURIN + " (Batch Perceptron)"),
+        Algorithm("normalized_batch_perceptron", run_normalized_batch_perceptron, _STEP,
+                  measures, counters=_ITERATIONS, diagnostics=_SEPARATED,
+                  reference=_TYURIN + ", Theorem 5.3"),
+        Algorithm("normalized_lr_gd", run_normalized_lr_gd, _STEP, measures,
+                  counters=_ITERATIONS, diagnostics=_SEPARATED,
+                  reference=_TYURIN + ", Sec. 6 (Normalized LR+GD)"),
+    )
+
+
+def _clipped(measures: tuple[str, ...]) -> Algorithm:
+    return Algorithm(_CLIPPED.name, _CLIPPED.run, _CLIPPED.hyper, measures,
+                     counters=_CLIPPED.counters, reference=_CLIPPED.reference)
 
 PROBLEMS = (
     Problem(
@@ -55,6 +106,7 @@ PROBLEMS = (
                                        "shift": Param(1.0, "(0, inf)")}, _L2_MEASURES,
                       counters={"calls": "stochastic gradients"}, randomness="seeded",
                       reference="Robbins and Monro (1951)"),
+            _clipped(_L2_MEASURES),
         ),
         description="l2-regularised logistic regression, noisy labels (strongly convex)",
         constants=("L", "L_max", "mu", "dist0_sq"),
@@ -72,8 +124,19 @@ PROBLEMS = (
             Algorithm("perceptron", run_perceptron, {}, ("train_error",),
                       counters={"calls": "perceptron updates (mistakes)"}, randomness="seeded",
                       reference="Rosenblatt (1958); Novikoff (1962)"),
+            *_tyurin(_SEPARABLE_MEASURES),
+            _clipped(_SEPARABLE_MEASURES),
         ),
         description="separable data, margin gamma, unit-norm rows (no minimiser)",
+        constants=("L", "R", "gamma"),
+    ),
+    Problem(
+        name="logistic.imbalanced",
+        make=make_imbalanced,
+        params={"n": Param(20, "[2, inf)", integer=True, doc="1 hard + n - 1 easy rows"),
+                "jitter": Param(0.0, "[0, 0.5)", doc="uniform perturbation of the easy rows")},
+        algorithms=_tyurin(_SEPARABLE_MEASURES),
+        description="Tyurin (2024) Theorem 5.1: one hard point, n - 1 easy ones (2-D)",
         constants=("L", "R", "gamma"),
     ),
 )

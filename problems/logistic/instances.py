@@ -150,3 +150,35 @@ def make_separable(seed: int, n: int = 100, d: int = 10, gamma: float = 0.1,
     floors = {"loss": 4 * n * EPS, "grad_norm_sq": (4 * n * EPS) ** 2, "train_error": 0.0}
     constants = {"L": float(L), "R": 1.0, "gamma": float(gamma)}
     return LogisticInstance(np.ascontiguousarray(X), y, 0.0, w_sep, 0.0, constants, floors)
+
+
+def make_imbalanced(seed: int, n: int = 20, jitter: float = 0.0) -> LogisticInstance:
+    """The imbalanced 2-D set of Tyurin (2024), Theorem 5.1: one hard point, many easy ones.
+
+    Row 0 is ``(0.5, -1)`` with label ``+1``; rows ``1..n-1`` are ``(-0.5, -1)`` with label
+    ``-1``, so ``y_i x_i`` is ``(0.5, -1)`` once and ``(0.5, 1)`` for the rest. The batch
+    perceptron needs ``Omega(n)`` iterations on it (about ``0.3 n``), the normalized variants
+    two. With ``jitter > 0`` every easy row is moved by ``U(-jitter, jitter)`` per coordinate
+    (drawn from ``default_rng(seed)``), which keeps the data separable by ``w_sep = (1, 0)``
+    for ``jitter < 0.5``. Constants: ``R = max ||x_i||`` and ``gamma``, the margin of
+    ``w_sep`` (the max margin 0.5 when ``jitter = 0``, a lower bound on it otherwise).
+    """
+    n = int(n)
+    if n < 2:
+        raise ParameterError("need n >= 2 (one hard point and at least one easy one)")
+    if not 0 <= jitter < 0.5:
+        raise ParameterError("need 0 <= jitter < 0.5 (separable by (1, 0))")
+    rng = np.random.default_rng(seed)
+    X = np.empty((n, 2))
+    X[0] = (0.5, -1.0)
+    X[1:] = (-0.5, -1.0)
+    if jitter > 0:
+        X[1:] += rng.uniform(-jitter, jitter, size=(n - 1, 2))
+    y = np.full(n, -1.0)
+    y[0] = 1.0
+    w_sep = np.array([1.0, 0.0])
+    L = np.linalg.norm(X, 2) ** 2 / (4 * n)
+    floors = {"loss": 4 * n * EPS, "grad_norm_sq": (4 * n * EPS) ** 2, "train_error": 0.0}
+    constants = {"L": float(L), "R": float(np.max(np.linalg.norm(X, axis=1))),
+                 "gamma": float(np.min(y * (X @ w_sep)))}
+    return LogisticInstance(np.ascontiguousarray(X), y, 0.0, w_sep, 0.0, constants, floors)

@@ -159,3 +159,129 @@ def _perceptron_kernel(X, y, w, seed, checkpoints, out):
             mistakes += 1
             for j in range(d):
                 w[j] += y[i] * X[i, j]
+
+
+# -- Tyurin (2024): large-step LR+GD, the batch perceptron and their normalized variants ---
+@numba.njit(cache=True, fastmath=FAST)
+def _margins(X, y, w, margins):
+    """Fill ``margins = y * Xw``. No allocation."""
+    n, d = X.shape
+    for i in range(n):
+        z = 0.0
+        for j in range(d):
+            z += X[i, j] * w[j]
+        margins[i] = y[i] * z
+
+
+@numba.njit(cache=True)
+def _batch_perceptron_kernel(X, y, step, normalized, w, checkpoints, out):
+    """Batch perceptron (Tyurin 2024, Sec. 3 and Theorem 5.3) scaled by ``step``.
+
+    ``theta`` holds the perceptron's iterate; ``w = step * theta`` is recorded (the point
+    LR+GD with step ``step`` approaches, Theorem 3.2). Plain: ``theta_1 = (1/(2n)) sum_i y_i
+    x_i``, then ``theta += (1/n) sum_{i in S_t} y_i x_i`` with ``S_t = {i: y_i <x_i, theta>
+    <= 0}``. Normalized: ``theta += (1/|S_t|) sum_{i in S_t} y_i x_i`` from ``t = 0``. Once
+    ``S_t`` is empty the iterate stops. ``calls`` counts iterations.
+    """
+    n, d = X.shape
+    theta = np.zeros(d)
+    margins = np.empty(n)
+    scaled = np.empty(n)
+    grad = np.empty(d)
+    k = 0
+    horizon = checkpoints[-1]
+    for t in range(horizon + 1):
+        _margins(X, y, theta, margins)
+        if t == checkpoints[k]:
+            for j in range(d):
+                w[j] = step * theta[j]
+            for i in range(n):
+                scaled[i] = step * margins[i]
+            # the logistic gradient at w, for the grad_norm_sq column
+            for j in range(d):
+                grad[j] = 0.0
+            for i in range(n):
+                coef = -y[i] * 0.5 * (1.0 - np.tanh(0.5 * scaled[i])) / n
+                for j in range(d):
+                    grad[j] += coef * X[i, j]
+            _record(out, k, _loss(0.0, w, scaled), 0.0, w, w, scaled, grad, t)
+            k += 1
+        if t == horizon:
+            break
+        wrong = 0
+        for i in range(n):
+            if margins[i] <= 0.0:
+                wrong += 1
+        if wrong == 0:
+            continue
+        if t == 0 and not normalized:
+            scale = 0.5 / n
+        elif normalized:
+            scale = 1.0 / wrong
+        else:
+            scale = 1.0 / n
+        for i in range(n):
+            if margins[i] <= 0.0:
+                for j in range(d):
+                    theta[j] += scale * y[i] * X[i, j]
+
+
+@numba.njit(cache=True)
+def _normalized_lr_gd_kernel(X, y, step, w, checkpoints, out):
+    """Normalized LR+GD (Tyurin 2024, Sec. 6): ``w <- w - step * beta_t * grad f(w)`` with
+    ``beta_t = 1 / mean_i sigmoid(-m_i)``, i.e. ``w += step * sum_i p_i y_i x_i / sum_i p_i``
+    with ``p_i`` proportional to ``sigmoid(-m_i)``, computed in logs so that it stays finite
+    when every margin is large. Margins every step; the gradient at checkpoints only."""
+    n, d = X.shape
+    margins = np.empty(n)
+    logp = np.empty(n)
+    grad = np.empty(d)
+    k = 0
+    horizon = checkpoints[-1]
+    for t in range(horizon + 1):
+        if t == checkpoints[k]:
+            _grad(X, y, 0.0, w, margins, grad)
+            _record(out, k, _loss(0.0, w, margins), 0.0, w, w, margins, grad, t)
+            k += 1
+        else:
+            _margins(X, y, w, margins)
+        if t == horizon:
+            break
+        top = -np.inf
+        for i in range(n):
+            m = margins[i]
+            logp[i] = -(max(m, 0.0) + np.log1p(np.exp(-abs(m))))  # log sigmoid(-m)
+            top = max(top, logp[i])
+        total = 0.0
+        for i in range(n):
+            logp[i] = np.exp(logp[i] - top)
+            total += logp[i]
+        for i in range(n):
+            coef = step * logp[i] * y[i] / total
+            for j in range(d):
+                w[j] += coef * X[i, j]
+
+
+# -- Koloskova, Hendrikx, Stich (2023): deterministic clipped gradient descent -------------
+@numba.njit(cache=True)
+def _clipped_gd_kernel(X, y, lam, step, c, w, w_star, f_star, checkpoints, out):
+    """Clipped GD ``w <- w - step * min(1, c / ||g||) g`` with ``g = grad f(w)``."""
+    n, d = X.shape
+    margins = np.empty(n)
+    grad = np.empty(d)
+    k = 0
+    horizon = checkpoints[-1]
+    for t in range(horizon + 1):
+        _grad(X, y, lam, w, margins, grad)
+        if t == checkpoints[k]:
+            _record(out, k, _loss(lam, w, margins), f_star, w, w_star, margins, grad, t)
+            k += 1
+        if t == horizon:
+            break
+        norm = 0.0
+        for j in range(d):
+            norm += grad[j] * grad[j]
+        norm = np.sqrt(norm)
+        scale = step if norm <= c else step * c / norm
+        for j in range(d):
+            w[j] -= scale * grad[j]

@@ -111,3 +111,104 @@ def perceptron(instance: LogisticInstance, checkpoints: np.ndarray,
             w = w + y[i] * X[i]
     out = rec.measures(instance)
     return {"train_error": out["train_error"], "calls": out["calls"]}
+
+
+def _separation(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out["separated"] = np.float64(np.min(out["train_error"]) == 0.0)
+    return out
+
+
+def lr_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
+          step: float = 1.0) -> dict[str, np.ndarray]:
+    """Twin of :func:`methods.run_lr_gd`: ``w <- w - step * grad f(w)`` from 0 (raw step)."""
+    X, y, lam = instance.X, instance.y, instance.lam
+    rec = _Recorder(checkpoints)
+    w = np.zeros(X.shape[1])
+    for t in range(rec.horizon + 1):
+        m = margins(X, y, w)
+        grad = gradient_from_margins(X, y, lam, w, m)
+        if rec.due(t):
+            rec.record(instance, w, m, loss_from_margins(m, lam, w), grad, t)
+        if t == rec.horizon:
+            break
+        w = w - step * grad
+    return _separation(rec.measures(instance))
+
+
+def _batch(instance: LogisticInstance, checkpoints: np.ndarray, step: float,
+           normalized: bool) -> dict[str, np.ndarray]:
+    X, y = instance.X, instance.y
+    n = X.shape[0]
+    rec = _Recorder(checkpoints)
+    theta = np.zeros(X.shape[1])
+    for t in range(rec.horizon + 1):
+        m = margins(X, y, theta)
+        if rec.due(t):
+            w = step * theta
+            mw = step * m
+            rec.record(instance, w, mw, loss_from_margins(mw, 0.0, w),
+                       gradient_from_margins(X, y, 0.0, w, mw), t)
+        if t == rec.horizon:
+            break
+        wrong = m <= 0.0
+        if not wrong.any():
+            continue
+        if normalized:
+            scale = 1.0 / wrong.sum()
+        else:
+            scale = 0.5 / n if t == 0 else 1.0 / n
+        theta = theta + scale * (X[wrong].T @ y[wrong])
+    return _separation(rec.measures(instance))
+
+
+def batch_perceptron(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
+                     step: float = 1.0) -> dict[str, np.ndarray]:
+    """Twin of :func:`methods.run_batch_perceptron` (Tyurin 2024, Sec. 3): first step
+    ``(1/(2n)) sum_i y_i x_i``, then ``(1/n)`` times the sum over the misclassified rows."""
+    return _batch(instance, checkpoints, step, normalized=False)
+
+
+def normalized_batch_perceptron(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
+                                step: float = 1.0) -> dict[str, np.ndarray]:
+    """Twin of :func:`methods.run_normalized_batch_perceptron`: the mean over the
+    misclassified rows."""
+    return _batch(instance, checkpoints, step, normalized=True)
+
+
+def normalized_lr_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
+                     step: float = 1.0) -> dict[str, np.ndarray]:
+    """Twin of :func:`methods.run_normalized_lr_gd`: ``w <- w - step * grad f(w) / mean_i
+    sigmoid(-m_i)``, the ratio formed with weights normalised in log space."""
+    X, y = instance.X, instance.y
+    rec = _Recorder(checkpoints)
+    w = np.zeros(X.shape[1])
+    for t in range(rec.horizon + 1):
+        m = margins(X, y, w)
+        if rec.due(t):
+            rec.record(instance, w, m, loss_from_margins(m, 0.0, w),
+                       gradient_from_margins(X, y, 0.0, w, m), t)
+        if t == rec.horizon:
+            break
+        logp = -np.logaddexp(0.0, m)  # log sigmoid(-m)
+        p = np.exp(logp - logp.max())
+        w = w + step * (X.T @ (y * p)) / p.sum()
+    return _separation(rec.measures(instance))
+
+
+def clipped_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
+               step_scale: float = 1.0, c: float = 0.1) -> dict[str, np.ndarray]:
+    """Twin of :func:`methods.run_clipped_gd`: ``w <- w - step min(1, c/||g||) g``."""
+    X, y, lam = instance.X, instance.y, instance.lam
+    step = step_scale / instance.constants["L"]
+    rec = _Recorder(checkpoints)
+    w = np.zeros(X.shape[1])
+    for t in range(rec.horizon + 1):
+        m = margins(X, y, w)
+        grad = gradient_from_margins(X, y, lam, w, m)
+        if rec.due(t):
+            rec.record(instance, w, m, loss_from_margins(m, lam, w), grad, t)
+        if t == rec.horizon:
+            break
+        norm = np.linalg.norm(grad)
+        w = w - step * min(1.0, c / norm if norm > 0 else 1.0) * grad
+    return rec.measures(instance)

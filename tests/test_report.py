@@ -31,7 +31,9 @@ def report(tmp_path_factory):
         'claim."""\n', 1))
     results = [replace(r, claim=replace(r.claim, notes=(
         "Measured on the last iterate\nbecause the lemma bounds it; the log factor is part "
-        "of the claim.") if r.claim.id == "syn-power" else r.claim.notes)) for r in results]
+        "of the claim.") if r.claim.id == "syn-power" else r.claim.notes,
+        source_ref="Theorem 9" if r.claim.id == "syn-power" else r.claim.source_ref))
+        for r in results]
     out = tmp_path_factory.mktemp("report")
     page = write_report(results, details, out, quick=True, run_info={"selection": "test"})
     return page, results

@@ -123,6 +123,8 @@ class Claim:
     kind: str = "convergence"
     #: A baseline algorithm the claim compares against.
     compare: Compare | None = None
+    #: The theorem or section the claim cites.
+    source_ref: str = ""
     #: ``every_instance``, or ``worst_case``: the bound holds over a class and is checked on
     #: its worst-case instance, not read as a statement about every instance.
     scope: str = "every_instance"
@@ -469,7 +471,7 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         t_min=raw.get("t_min"), notes=raw.get("notes", ""), tolerances=tolerances,
         tolerance_note=tolerance_note, sweep=sweep, figure=raw.get("figure", ""),
         quick=quick, digest=digest, bound=bound, regime=regime, regime_why=regime_why,
-        max_seeds=max_seeds, kind=kind, scope=scope,
+        max_seeds=max_seeds, kind=kind, scope=scope, source_ref=raw.get("source_ref", ""),
         compare=_parse_compare(raw, problem, algorithm, sweep),
     )
 

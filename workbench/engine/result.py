@@ -87,7 +87,8 @@ class ClaimResult:
         return {
             "id": claim.id, "paper": claim.paper_label, "problem": claim.problem,
             "algorithm": claim.algorithm, "measure": claim.measure, "rate": claim.rate.text,
-            "statement": claim.statement, "kind": claim.kind, "scope": claim.scope,
+            "statement": claim.statement, "source_ref": claim.source_ref, "kind": claim.kind,
+            "scope": claim.scope,
             "verdict": self.verdict.verdict,
             "direction": self.verdict.direction, "reason": self.verdict.reason,
             "verdict_notes": list(self.verdict.notes),

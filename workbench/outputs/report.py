@@ -25,9 +25,7 @@ import json
 import math
 import platform
 import shlex
-import tomllib
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,25 +78,9 @@ def _number(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-@lru_cache(maxsize=64)
-def _card_source_refs(path: str) -> dict[str, str]:
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    return {str(c.get("id")): str(c.get("source_ref", "")) for c in raw.get("claim", [])
-            if isinstance(c, dict)}
-
-
 def source_ref(claim: Claim) -> str:
-    """The theorem or section a claim cites (the card's ``source_ref``), ``""`` if none.
-
-    Read from the claim when it carries the field, else from its card file.
-    """
-    value = getattr(claim, "source_ref", None)
-    if value is not None:
-        return str(value)
-    return _card_source_refs(str(claim.source)).get(claim.id, "") if claim.source else ""
+    """The theorem or section a claim cites (the card's ``source_ref``), ``""`` if none."""
+    return claim.source_ref
 
 
 def _builtin(source: str) -> bool:

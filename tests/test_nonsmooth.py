@@ -71,6 +71,9 @@ def test_worst_case_recursion_matches_brute_force_gd(problem, algorithm):
     want = getattr(reference, algorithm)(inst, grid, 0)
     np.testing.assert_allclose(got["f_gap"], want["f_gap"], rtol=1e-10, atol=1e-15)
     np.testing.assert_allclose(got["dist_sq"], want["dist_sq"], rtol=1e-10, atol=1e-15)
+    # the envelope certificate equals the brute-force margin over every earlier piece
+    assert got["order_margin"] == pytest.approx(want["order_margin"], rel=1e-9)
+    assert got["max_norm_sq"] == pytest.approx(want["max_norm_sq"], rel=1e-12)
     assert got["order_margin"] > 0 and 0 < got["max_norm_sq"] <= 1.0 + 1e-12
 
 
@@ -94,7 +97,7 @@ def test_gd_visits_the_pieces_in_order(mu, schedule):
     t, for every step, which is what the O(1) recursion assumes."""
     inst = instances.make_worst_case_sc(0, mu) if mu > 0 else instances.make_worst_case(0)
     for horizon in (7, 60, 200):
-        visited, _, norms = reference.worst_case_path(inst, horizon, schedule, 1.0)
+        visited, _, norms, _ = reference.worst_case_path(inst, horizon, schedule, 1.0)
         np.testing.assert_array_equal(visited, np.arange(1, horizon + 1))
         assert norms.max() <= 1.0 + 1e-12  # inside the unit ball: projection inactive
 
@@ -182,7 +185,7 @@ def test_the_run_refuses_a_schedule_that_breaks_the_order():
     """Constant steps 1.5 on the strongly convex construction overshoot (1 - mu eta < 0):
     GD alternates between the first pieces and the run refuses the O(1) recursion."""
     inst = instances.make_worst_case_sc(0, 1.0)
-    visited, _, _ = reference.worst_case_path(inst, 40, "constant", 1.5)
+    visited, _, _, _ = reference.worst_case_path(inst, 40, "constant", 1.5)
     assert not np.array_equal(visited, np.arange(1, 41))
     with pytest.raises(ParameterError, match="does not visit the pieces in order"):
         methods._worst_case(inst, np.arange(1, 41), "constant", 1.5)

@@ -131,40 +131,47 @@ def pieces(horizon: int, mu: float) -> np.ndarray:
 
 
 def worst_case_path(instance: WorstCaseInstance, horizon: int, schedule: str,
-                    eta: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    eta: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Brute-force GD on the construction: the piece visited at each step (1-based), and
-    ``f(x_{k+1})`` and ``||x_{k+1}||^2`` after each step ``k = 1..T``.
+    ``f(x_{k+1})``, ``||x_{k+1}||^2`` and the order margin at ``x_{k+1}`` after each step
+    ``k = 1..T``.
 
     The oracle returns the smallest index among the pieces within ``1e-12`` (relative) of
-    the maximum: ties are exact in exact arithmetic, round-off may split them.
+    the maximum: ties are exact in exact arithmetic, round-off may split them. The margin at
+    ``x_t`` is ``(<h_t, x_t> - max_{i<t} <h_i, x_t>) / (|<h_t, x_t>| + |max_{i<t}|)``, the
+    quantity the kernel's certificate bounds from below by its envelope.
     """
     mu = instance.mu
     H = pieces(horizon, mu)
     eta_t = steps(schedule, eta, mu, horizon)
     x = np.zeros(horizon)
-    visited, values, norms = [], [], []
+    visited, values, norms, margins = [], [], [], []
     for k in range(horizon):
         v = H @ x
         top = v.max()
         i = int(np.flatnonzero(v >= top - 1e-12 * max(1.0, abs(top)))[0])
         visited.append(i + 1)
         x = x - eta_t[k] * (H[i] + mu * x)
-        values.append((H @ x).max() + 0.5 * mu * x @ x)
+        v = H @ x
+        values.append(v.max() + 0.5 * mu * x @ x)
         norms.append(x @ x)
-    return np.array(visited), np.array(values), np.array(norms)
+        frontier, rival = v[k + 1], v[:k + 1].max()
+        margins.append((frontier - rival) / (abs(frontier) + abs(rival) + 1e-300))
+    return np.array(visited), np.array(values), np.array(norms), np.array(margins)
 
 
 def _worst_case(instance: WorstCaseInstance, checkpoints: np.ndarray, schedule: str,
                 eta: float) -> dict[str, np.ndarray]:
     checkpoints = np.asarray(checkpoints, dtype=np.int64)
-    _, values, norms = worst_case_path(instance, int(checkpoints[-1]), schedule, eta)
+    _, values, norms, margins = worst_case_path(instance, int(checkpoints[-1]), schedule, eta)
     return {"f_gap": values[checkpoints - 1], "dist_sq": norms[checkpoints - 1],
-            "calls": checkpoints.astype(float)}
+            "calls": checkpoints.astype(float), "order_margin": np.float64(margins.min()),
+            "max_norm_sq": np.float64(norms.max())}
 
 
 def gd_mu_t(instance: WorstCaseInstance, checkpoints: np.ndarray, seed: int,
             eta: float = 1.0) -> dict[str, np.ndarray]:
-    """Twin of :func:`methods.run_gd_mu_t` (its measures; the diagnostics are the kernel's)."""
+    """Twin of :func:`methods.run_gd_mu_t`, diagnostics by brute force."""
     return _worst_case(instance, checkpoints, "mu_t", eta)
 
 

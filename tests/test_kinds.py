@@ -200,3 +200,29 @@ def test_worst_case_scope_is_said(tmp_path):
     (result,), _ = run_claims(load_card(path), quick=False, progress=False)
     assert result.to_dict()["scope"] == "worst_case"
     assert any(note.startswith("scope:") for note in result.verdict.notes)
+
+
+FINAL_COMPARE = TREND.replace('trend = "{trend}"', 'complexity = "{complexity}"') + """
+[claim.compare]
+algorithm = "gd"
+hyper = {{ step_scale = 0.5 }}
+[claim.quick]
+sweep = {{ values = [10, 20, 40] }}
+"""
+
+
+def test_final_value_comparison_over_horizons(tmp_path):
+    # GD with step 1/L against step 1/(2L): the error ratio (the baseline's over the claim's)
+    # grows geometrically with the horizon, so the advantage grows: at least constant, and not
+    # bounded.
+    text = (FINAL_COMPARE.format(id="grows", parameter="horizon", values="[10, 20, 40]",
+                                 complexity="Omega(horizon**0)")
+            + FINAL_COMPARE.format(id="bounded", parameter="horizon", values="[10, 20, 40]",
+                                   complexity="O(horizon**0)"))
+    grows, bounded = run_text(tmp_path, text)
+    medians = grows.to_dict()["observed"]["compare"]
+    assert medians["advantage"] == "baseline final / claim final"
+    assert grows.verdict.verdict == "consistent"
+    assert (bounded.verdict.verdict, bounded.verdict.direction) == ("mismatch", "faster")
+    # The quick override of a horizon sweep loads (it used to be a KeyError).
+    assert load_card(tmp_path / "k.toml")[0].settings(True).sweep.values == (10, 20, 40)

@@ -436,7 +436,8 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
     if "sweep" in quick:
         if sweep is None:
             raise _fail("the claim has no sweep", "quick.sweep")
-        declared = {**problem.params, **algorithm.hyper}[sweep.parameter]
+        declared = {**problem.params, **algorithm.hyper,
+                    HORIZON: Param(1, "[1, inf)", integer=True)}[sweep.parameter]
         extra = set(_table(quick["sweep"], "quick.sweep")) - {"values", "range"}
         if extra:
             raise _fail(f"unknown key(s) {', '.join(sorted(extra))} (quick settings may change "
@@ -515,7 +516,7 @@ def _parse_compare(raw: Mapping[str, Any], problem: Any, algorithm: Any,
     if sweep is None or sweep.law is None or "complexity" not in raw.get("sweep", {}):
         raise _fail("a comparison needs a sweep with complexity = \"K(...)\": how the claim "
                     "algorithm's advantage over the baseline scales", "compare")
-    if sweep.parameter not in problem.params and sweep.parameter not in baseline.hyper:
+    if sweep.parameter not in (*problem.params, *baseline.hyper, HORIZON):
         raise _fail(f"the swept {sweep.parameter} is not a problem parameter or a "
                     f"hyperparameter of {name}", "compare")
     return Compare(name, hyper)

@@ -272,12 +272,15 @@ def _evaluate_sweep(claim: Claim, mine: Points, baseline: Points | None, tol: To
     if baseline is not None:
         theirs = _quantities(claim, baseline, tol)
         with np.errstate(all="ignore"):
-            quantities = theirs / quantities if quantity == "cost" else quantities / theirs
+            # the claim algorithm's advantage: larger is faster
+            quantities = theirs / quantities if quantity in ("cost", "final") \
+                else quantities / theirs
         checks["compare"] = {"baseline": claim.compare.algorithm,
                              "baseline_hyper": dict(claim.compare.hyper),
                              "claim": _medians(_quantities(claim, mine, tol)),
                              "baseline_quantity": _medians(theirs),
-                             "advantage": "baseline cost / claim cost" if quantity == "cost"
+                             "advantage": f"baseline {quantity} / claim {quantity}"
+                             if quantity in ("cost", "final")
                              else "claim rate constant / baseline rate constant"}
         quantity = "advantage"
     scaling, verdict = None, None

@@ -128,7 +128,9 @@ def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law:
             per_seed.std(ddof=1) / np.sqrt(per_seed.size)
     else:
         result = stats.linregress(x, logq[0])
-        half = stats.t.ppf(0.5 + tol.confidence / 2, x.size - 2) * result.stderr
+        # An exact power law (a constant, say) has no residual: stderr 0, not nan.
+        stderr = result.stderr if np.isfinite(result.stderr) else 0.0
+        half = stats.t.ppf(0.5 + tol.confidence / 2, x.size - 2) * stderr
     fit.ci = (fit.exponent - float(half), fit.exponent + float(half))
     fit.verdict = _judge_scaling(fit, law, tol)
     return fit

@@ -14,6 +14,7 @@ from workbench.catalogue import AXIS_ITERATIONS
 from workbench.engine.checks import BoundCheck, check_bound, regime_failures, run_values
 from workbench.engine.execute import TaskResult
 from workbench.engine.fit import Curve, Fit, fit_curve
+from workbench.engine.laws import rate_constant
 from workbench.engine.result import ClaimResult
 from workbench.engine.sweep import first_crossing, fit_scaling, judge_trend
 from workbench.engine.verdict import INCONCLUSIVE, MISMATCH, Verdict, combine, judge
@@ -69,7 +70,7 @@ def _aggregate_symbols(claim: Claim, per_seed: list[dict[str, float]]) -> dict[s
     """
     law = claim.rate
     if law.shape == "geometric" and law.has_factor and law.parameters:
-        constants = [law.rate_constant_value(values) for values in per_seed]
+        constants = [rate_constant(law, values) for values in per_seed]
         pick = np.argmax if law.error_bound == "lower" else np.argmin
         return dict(per_seed[int(pick(constants))])
     return {k: float(np.median([values[k] for values in per_seed])) for k in per_seed[0]}

@@ -38,6 +38,7 @@ from workbench.engine.laws import (
     kind_of,
     law_values,
     log_values,
+    rate_constant,
     rate_decay_exponent,
     slope,
     slope_stderr,
@@ -499,7 +500,7 @@ def _floor_contradicts(t, center, start, end, threshold, law, params) -> str:
     t0, v0 = t[anchor], center[anchor]
     try:
         if law.shape == "geometric":
-            predicted = v0 * np.exp(-law.rate_constant_value(params) * (t[-1] - t0))
+            predicted = v0 * np.exp(-rate_constant(law, params) * (t[-1] - t0))
         else:
             r = law_values(law, np.array([t0, t[-1]]), params)
             if not np.all(np.isfinite(r)):

@@ -55,6 +55,24 @@ def law_values(law: RateLaw, t: np.ndarray, params: dict[str, float]) -> np.ndar
     return out
 
 
+@lru_cache(maxsize=512)
+def _rate_constant_function(law: RateLaw) -> tuple[Callable, tuple[str, ...]]:
+    names = law.parameters
+    symbols = [sp.Symbol(name, positive=True) for name in names]
+    return sp.lambdify(symbols, law.rate_constant, modules="numpy"), names
+
+
+def rate_constant(law: RateLaw, params: dict[str, float]) -> float:
+    """``c`` in ``exp(-c T)`` of a geometric law with the symbols' values ``params``:
+    :meth:`RateLaw.rate_constant_value`, compiled once per law (it runs per seed and point)."""
+    missing = law.missing(params)
+    if missing:
+        raise BadInputError(f"rate symbol(s) {', '.join(missing)} have no value", field="rate")
+    function, names = _rate_constant_function(law)
+    with np.errstate(all="ignore"):
+        return float(function(*(float(params[name]) for name in names)))
+
+
 def log_values(v: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(v, TINY))
 
@@ -189,7 +207,7 @@ class GeometricKind(LawKind):
         return -slope(t, log_values(v))
 
     def expected(self, law: RateLaw, t: np.ndarray, params: dict[str, float]) -> float | None:
-        return law.rate_constant_value(params) if law.has_factor else None
+        return rate_constant(law, params) if law.has_factor else None
 
     def window(self, t: np.ndarray, tol: Tolerances) -> np.ndarray:
         return t >= t[-1] - tol.window_fraction * (t[-1] - t[0]) - 1e-9
@@ -234,7 +252,7 @@ class GrowthKind(GeometricKind):
         return slope(t, log_values(v))
 
     def expected(self, law: RateLaw, t: np.ndarray, params: dict[str, float]) -> float | None:
-        return -law.rate_constant_value(params)
+        return -rate_constant(law, params)
 
     def describe(self, estimate: float, expected: float | None) -> str:
         text = f"growth {np.exp(estimate):.4g}/step"
@@ -294,7 +312,7 @@ def grows(law: RateLaw, params: dict[str, float] | None = None) -> bool:
     if not law.has_factor:
         return False
     if params is not None and not law.missing(params):
-        return law.rate_constant_value(params) < 0
+        return rate_constant(law, params) < 0
     return bool(sp.simplify(law.rate_constant).is_negative)
 
 

@@ -23,17 +23,19 @@ def tolerance_line(tol: Tolerances) -> str:
     return ", ".join(f"{k}={v:g}" for k, v in tol.as_dict().items() if k in SHOWN_TOLERANCES)
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def format_table(results: Sequence[ClaimResult | dict[str, Any]],
-                 reason_width: int = 70) -> str:
-    """Plain-text table, one row per result; long reasons are cut at ``reason_width``."""
+                 reason_width: int = 70, rate_width: int = 44) -> str:
+    """Plain-text table, one row per result; long reasons and rates are cut at
+    ``reason_width`` and ``rate_width`` (``--json`` has them whole)."""
     rows = []
     for result in results:
         r = result.to_dict() if isinstance(result, ClaimResult) else result
-        reason = r.get("reason") or ""
-        if len(reason) > reason_width:
-            reason = reason[: reason_width - 3] + "..."
-        rows.append((r["id"], r["rate"], r["observed_text"], r["ci_text"], verdict_text(r),
-                     reason))
+        rows.append((r["id"], _cut(r["rate"], rate_width), r["observed_text"], r["ci_text"],
+                     verdict_text(r), _cut(r.get("reason") or "", reason_width)))
     widths = [max(len(COLUMNS[i]), *(len(row[i]) for row in rows)) if rows else len(COLUMNS[i])
               for i in range(len(COLUMNS))]
     out = ["  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)).rstrip(),

@@ -20,6 +20,7 @@ import os
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
+import functools  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
@@ -83,6 +84,85 @@ def main() -> None:
     near = instances.make_quartic(0, x0_scale=0.5)
     bench("soba, quartic d=5", lambda g: methods.run_soba(near, g, 0, eta_scale=0.5),
           lambda g: reference.soba(near, g, 0, eta_scale=0.5), 200000, 5000)
+
+
+# -- the same kernels as cases of the shared harness (``python -m benchmarks``) -------------
+FAMILY = "bilevel"
+#: The cheapest quick-mode run of each kernel in the cards (horizon, linear checkpoints);
+#: no card runs SOBA (the harness's default grid is used). AID and ITD are timed on the grid
+#: ``[1, K]`` above (an estimate with ``K`` inner steps), so their recording is not measured.
+QUICK = {"penalty": (500, 0), "borep": (60000, 0), "f2sa": (100000, 0)}
+COUNTERS = ("upper_grads", "lower_grads", "hvps")
+
+
+def _calls_per_unit(run: Callable[[np.ndarray], dict], horizon: int) -> float:
+    """Oracle calls (upper and lower gradients and Hessian-vector products) per iteration,
+    from the kernel's counters at the last checkpoint of ``grid(horizon)``."""
+    out = run(grid(horizon))
+    return sum(float(out[name][-1]) for name in COUNTERS) / horizon
+
+
+def _flops_per_call(inst: object) -> float:
+    """One oracle call as one matrix-vector product with the instance's largest matrix:
+    ``dy x max(dx, dy)`` (quadratic, quartic) or the training data (hyper-cleaning)."""
+    A = getattr(inst, "A", None)
+    if A is not None:
+        return 2.0 * A.size
+    return 2.0 * inst.dy * max(inst.dx, inst.dy)
+
+
+def cases() -> list:
+    """The kernels of :func:`main` (plus a second size where it has one) as cases of
+    :mod:`benchmarks.harness` (imported here so that this script also runs on its own). The
+    floor is the oracle calls' flops at the measured in-cache rate (every instance here is
+    small-vector but hyper-cleaning, a 400 x 40 data matrix)."""
+    from benchmarks.harness import LINEAR_CHECKPOINTS, MIDDLE, SMALL_VECTOR, Case
+
+    def case(name: str, label: str, size: str, build: Callable[[], object],
+             run: Callable[..., dict], twin: Callable[..., dict], inner: bool = False,
+             kind: str = SMALL_VECTOR) -> Case:
+        def flops(inst: object, iterations: int) -> float:
+            calls = _calls_per_unit(lambda g: run(inst, g), 200)
+            return calls * _flops_per_call(inst) * iterations
+
+        return Case(FAMILY, name, label, size, kind, build, run=run, twin=twin,
+                    floor_flops=flops, floor_note="oracle calls x one matrix-vector product",
+                    quick=QUICK.get(name, (1000, LINEAR_CHECKPOINTS)),
+                    grid=grid if inner else None, record=not inner)
+
+    found = []
+    for dim, size in ((10, "small"), (50, "medium")):
+        q = functools.partial(instances.make_quadratic, 0, dx=dim, dy=dim)
+        found.append(case("aid", f"quadratic d={dim}", size, q,
+                          lambda i, g: methods.run_aid(i, g, 0), reference.aid, inner=True))
+        found.append(case("itd", f"quadratic d={dim}", size, q,
+                          lambda i, g: methods.run_itd(i, g, 0), reference.itd, inner=True))
+    found.append(case("aid", "hypercleaning n=400 d=40", "medium",
+                      lambda: instances.make_hypercleaning(0, n=400, m=400, d=40),
+                      lambda i, g: methods.run_aid(i, g, 0), reference.aid, inner=True,
+                      kind=MIDDLE))
+    for dim, sigma, size in ((5, 0.3, "small"), (20, 0.3, "medium")):
+        found.append(case(
+            "f2sa", f"quadratic d={dim} sigma={sigma:g}", size,
+            functools.partial(instances.make_quadratic, 0, dx=dim, dy=dim, kappa=4,
+                              sigma_f=sigma, sigma_g=sigma),
+            lambda i, g: methods.run_f2sa(i, g, 0), lambda i, g: reference.f2sa(i, g, 0)))
+    for dim, size in ((5, "small"), (20, "medium")):
+        found.append(case(
+            "penalty", f"quadratic d={dim}", size,
+            functools.partial(instances.make_quadratic, 0, dx=dim, dy=dim, kappa=4),
+            lambda i, g: methods.run_penalty(i, g, 0), reference.penalty))
+        found.append(case(
+            "borep", f"quartic d={dim} eps=1", size,
+            functools.partial(instances.make_quartic, 0, dx=dim, dy=dim),
+            lambda i, g: methods.run_borep(i, g, 0, eps=1.0),
+            lambda i, g: reference.borep(i, g, 0, eps=1.0)))
+        found.append(case(
+            "soba", f"quartic d={dim}", size,
+            functools.partial(instances.make_quartic, 0, dx=dim, dy=dim, x0_scale=0.5),
+            lambda i, g: methods.run_soba(i, g, 0, eta_scale=0.5),
+            lambda i, g: reference.soba(i, g, 0, eta_scale=0.5)))
+    return found
 
 
 if __name__ == "__main__":

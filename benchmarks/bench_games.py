@@ -31,6 +31,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 from workbench.problems.games import instances, methods  # noqa: E402
@@ -117,6 +118,71 @@ def main() -> None:
               f"{(numpy_s / twin_iterations) / (kernel_s / iterations):12.1f} "
               f"{kernel_call:14.3f} {floor_s * 1e6:13.3f} "
               f"{kernel_call / (floor_s * 1e6):12.2f}")
+
+
+# -- the same kernels as cases of the shared harness (``python -m benchmarks``) -------------
+FAMILY = "games"
+#: The cheapest quick-mode run of each kernel in the cards (horizon, linear checkpoints);
+#: no card runs block_gda (the harness's default grid is used).
+QUICK = {"nash_mp": (150, 60), "egpo": (400, 60), "mwu": (100000, 0),
+         "alternating_gda": (300, 60)}
+
+
+def _calls_per_iteration(run: Callable[..., Any], game: Any, counter: str) -> float:
+    """Oracle calls per iteration, read from the kernel's own counter over 1000 steps."""
+    return float(run(game, checkpoints(1000, per_decade=1), 0)[counter][-1]) / 1000.0
+
+
+def _floor(matrix: str, counter: str, run: Callable[..., Any]) -> Callable[[Any], Any]:
+    """``floor_blas``: each call's matrix-vector product (``P pi`` or ``M z``), BLAS."""
+
+    def build(game: Any) -> Callable[[int], None]:
+        A = game.P if matrix == "P" else game.operator.M
+        per = _calls_per_iteration(run, game, counter)
+        return lambda iterations: floor_call(A, max(1, round(iterations * per)))
+
+    return build
+
+
+def _flops(matrix: str, counter: str, run: Callable[..., Any]) -> Callable[[Any, int], float]:
+    """``floor_flops``: ``2 n^2`` flops per call."""
+
+    def count(game: Any, iterations: int) -> float:
+        A = game.P if matrix == "P" else game.operator.M
+        return 2.0 * A.shape[0] ** 2 * _calls_per_iteration(run, game, counter) * iterations
+
+    return count
+
+
+def cases() -> list[Any]:
+    """:data:`CASES` as cases of :mod:`benchmarks.harness` (imported here so that this
+    script also runs on its own): the small instances are small-vector cases whose floor is
+    the calls' flops at the measured in-cache rate; the others are mid-size, floor in BLAS."""
+    from benchmarks.harness import LINEAR_CHECKPOINTS, MIDDLE, SMALL_VECTOR, Case
+
+    found = []
+    small = {"n=10", "d=8"}
+    extra = [("block_gda", blocks.run_block_gda, operator_reference.block_gda,
+              lambda: damped(4), "d=8", "M", "calls", 0, 0)]
+    for name, run, twin, build, label, matrix, counter, _, _ in [*CASES, *extra]:
+        size = "small" if label in small else "medium"
+        if size == "small":
+            floor: dict[str, Any] = {"floor_flops": _flops(matrix, counter, run),
+                                     "floor_note": f"2 n^2 flops per call ({matrix} x)"}
+        else:
+            floor = {"floor_blas": _floor(matrix, counter, run),
+                     "floor_note": f"np.dot({matrix}, x, out=...) per call (BLAS)"}
+        found.append(Case(FAMILY, name, label, size, SMALL_VECTOR if size == "small" else MIDDLE,
+                          build, run=lambda g, grid, f=run: f(g, grid, 0),
+                          twin=lambda g, grid, f=twin: f(g, grid, 0),
+                          quick=QUICK.get(name, (1000, LINEAR_CHECKPOINTS)), **floor))
+    for name, run, twin in (("egpo", methods.run_egpo, games_reference.egpo),):
+        found.append(Case(FAMILY, name, "n=200", "medium", MIDDLE, lambda: preference(200),
+                          run=lambda g, grid, f=run: f(g, grid, 0),
+                          twin=lambda g, grid, f=twin: f(g, grid, 0), quick=QUICK[name],
+                          floor_blas=_floor("P", "queries", run),
+                          floor_note="np.dot(P, x, out=...) per call (BLAS)"))
+    return found
 
 
 if __name__ == "__main__":

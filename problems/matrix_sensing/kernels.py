@@ -1,10 +1,21 @@
 """The matrix-sensing Numba kernels (private; the public wrappers are in ``methods``).
 
 Each kernel holds the whole loop in one ``@numba.njit(cache=True)`` function and writes the
-measures at the given checkpoints into a preallocated ``(checkpoints, N_COLUMNS)`` array.
-Every jitted callee of a kernel lives in this module: Numba's on-disk cache does not notice an
-edit to a jitted helper in another file. The kernels draw no random numbers (the initial
-factors come from the wrapper).
+measures at the given checkpoints into a preallocated ``(checkpoints, N_COLUMNS)`` array;
+nothing is allocated per step. Every jitted callee of a kernel lives in this module: Numba's
+on-disk cache does not notice an edit to a jitted helper in another file. The kernels draw no
+random numbers (the initial factors come from the wrapper).
+
+Speed: the kernels keep transposed copies of the factors (``Ft = F^T``, ``Gt = G^T``) so that
+every inner loop runs over a contiguous row of length ``n1`` or ``n2``, and allow
+reassociation (``fastmath={"reassoc", "contract"}``: no ``nnan``/``ninf``, so a diverging run
+still shows up as NaN or inf) so that LLVM vectorises the reductions. With Gaussian
+measurements ``A(P)`` and ``A*(r)`` share one pass over ``A``: a row's dot product and its
+``r_q A_q`` update run back to back while the row is in cache; with the population operator
+each row of ``E = F G^T - M*`` is formed and used at once (no ``P``). The one-time rebalancing of
+``gd_modified`` is plain NumPy (:func:`_rebalance`): the kernel stops at the switch, the
+wrapper rebalances and calls it again from that iteration (compiling an eigendecomposition in
+nopython mode cost seconds; running it once costs microseconds).
 
 References
 ----------
@@ -18,30 +29,35 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+# Reassociation lets LLVM vectorise the reductions; NaN and inf keep their IEEE meaning.
+FAST = {"reassoc", "contract"}
+
 # Columns of the kernels' output array.
 FROB_SQ, LOSS, REBALANCED = range(3)
 N_COLUMNS = 3
 
 
-@numba.njit(cache=True)
-def _product(F, G, P):
-    """``P = F G^T`` into ``P`` (no allocation)."""
-    n1, k = F.shape
-    n2 = G.shape[0]
+@numba.njit(cache=True, fastmath=FAST)
+def _product(Ft, Gt, P):
+    """``P = F G^T`` into ``P``, from the transposed factors ``Ft = F^T``, ``Gt = G^T``."""
+    k, n1 = Ft.shape
+    n2 = Gt.shape[1]
     for i in range(n1):
         for j in range(n2):
-            acc = 0.0
-            for c in range(k):
-                acc += F[i, c] * G[j, c]
-            P[i, j] = acc
+            P[i, j] = 0.0
+        for c in range(k):
+            f = Ft[c, i]
+            for j in range(n2):
+                P[i, j] += f * Gt[c, j]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=FAST)
 def _residual(P, M_star, A, y, res, E):
     """``E = A*(A(P) - y)`` into ``E``; returns ``(0.5 ||A(P) - y||^2, ||P - M*||_F^2)``.
 
-    Population operator (``A`` has no rows): ``E = P - M*``. Gaussian: one pass over ``A``
-    for ``res = A vec(P) - y`` and one for ``vec(E) = A^T res``: ``O(m n1 n2)``.
+    Population operator (``A`` has no rows): ``E = P - M*``. Gaussian: one pass over ``A``;
+    for each row, ``res_q = <A_q, vec(P)> - y_q`` and then ``vec(E) += res_q A_q`` while the
+    row is in cache: ``O(m n1 n2)``.
     """
     n1, n2 = P.shape
     m = A.shape[0]
@@ -50,113 +66,173 @@ def _residual(P, M_star, A, y, res, E):
         for j in range(n2):
             d = P[i, j] - M_star[i, j]
             frob_sq += d * d
-            if m == 0:
-                E[i, j] = d
+            E[i, j] = d
     if m == 0:
         return 0.5 * frob_sq, frob_sq
     size = n1 * n2
     flat_p = P.reshape(size)  # views of C-contiguous arrays: contiguous inner loops
     flat_e = E.reshape(size)
+    for p in range(size):
+        flat_e[p] = 0.0
     loss = 0.0
     for q in range(m):
         acc = 0.0
         for p in range(size):
             acc += A[q, p] * flat_p[p]
-        res[q] = acc - y[q]
-        loss += res[q] * res[q]
-    flat_e[:] = 0.0
-    for q in range(m):
-        rq = res[q]
+        rq = acc - y[q]
+        res[q] = rq
+        loss += rq * rq
         for p in range(size):
             flat_e[p] += rq * A[q, p]
     return 0.5 * loss, frob_sq
 
 
-@numba.njit(cache=True)
-def _times(E, G, out, transpose):
-    """``out = E G`` (or ``E^T G`` when ``transpose``) into ``out``."""
-    rows = E.shape[1] if transpose else E.shape[0]
-    inner = E.shape[0] if transpose else E.shape[1]
-    k = G.shape[1]
+@numba.njit(cache=True, fastmath=FAST)
+def _transpose(F, Ft):
+    """``Ft = F^T`` into ``Ft``."""
+    rows, cols = F.shape
     for i in range(rows):
-        for c in range(k):
-            out[i, c] = 0.0
-        for j in range(inner):
-            e = E[j, i] if transpose else E[i, j]
-            for c in range(k):
-                out[i, c] += e * G[j, c]
+        for c in range(cols):
+            Ft[c, i] = F[i, c]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=FAST)
 def _symmetric_gd_kernel(X, M_star, A, y, eta, checkpoints, out):
     """``X <- X - eta sym(A*(A(X X^T) - y)) X`` ([1], GD on the symmetric parameterization).
 
-    Cost per iteration ``O(n^2 k)`` (population) or ``O(m n^2 + n^2 k)`` (Gaussian).
+    Cost per iteration ``O(n^2 k)`` (population) or ``O(m n^2 + n^2 k)`` (Gaussian). Row by
+    row: row ``e`` of ``E`` (``X X^T - M*``, formed there and then, or ``sym(A*(r))``), then
+    row ``e X`` of the step (stored transposed in ``Dt``).
     """
     n, k = X.shape
+    Xt = np.empty((k, n))
+    _transpose(X, Xt)
     P = np.empty((n, n))
     E = np.empty((n, n))
-    D = np.empty((n, k))
+    Dt = np.empty((k, n))
+    e = np.empty(n)
     res = np.empty(A.shape[0])
     gaussian = A.shape[0] > 0
     j = 0
     horizon = checkpoints[-1]
     for t in range(horizon + 1):
-        _product(X, X, P)
-        loss, frob_sq = _residual(P, M_star, A, y, res, E)
+        loss = frob_sq = 0.0
+        if gaussian:
+            _product(Xt, Xt, P)
+            loss, frob_sq = _residual(P, M_star, A, y, res, E)
+        for a in range(n):
+            if gaussian:  # row a of sym(A*(r)): the gradient of a function of X X^T
+                for b in range(n):
+                    e[b] = 0.5 * (E[a, b] + E[b, a])
+            else:
+                f = Xt[0, a]
+                for b in range(n):
+                    e[b] = f * Xt[0, b] - M_star[a, b]
+                for c in range(1, k):
+                    f = Xt[c, a]
+                    for b in range(n):
+                        e[b] += f * Xt[c, b]
+            acc = 0.0
+            sq = 0.0
+            for b in range(n):
+                acc += e[b] * Xt[0, b]
+                sq += e[b] * e[b]
+            Dt[0, a] = acc
+            for c in range(1, k):
+                acc = 0.0
+                for b in range(n):
+                    acc += e[b] * Xt[c, b]
+                Dt[c, a] = acc
+            if not gaussian:
+                frob_sq += sq
+        if not gaussian:
+            loss = 0.5 * frob_sq
         if t == checkpoints[j]:
             out[j, FROB_SQ] = frob_sq
             out[j, LOSS] = loss
             j += 1
         if t == horizon:
             break
-        if gaussian:  # symmetrise A*(r): the gradient of a function of X X^T
+        for c in range(k):
             for a in range(n):
-                for b in range(a + 1, n):
-                    s = 0.5 * (E[a, b] + E[b, a])
-                    E[a, b] = s
-                    E[b, a] = s
-        _times(E, X, D, False)
-        for a in range(n):
-            for c in range(k):
-                X[a, c] -= eta * D[a, c]
+                Xt[c, a] -= eta * Dt[c, a]
+    _transpose(Xt, X)
 
 
-@numba.njit(cache=True)
-def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_tol, beta, checkpoints, out):
-    """GD on ``F G^T``; with ``switch_tol > 0`` also the one-step rebalancing of [1], Sec. 5.
+@numba.njit(cache=True, fastmath=FAST)
+def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_level, start, switched,
+                          checkpoints, out):
+    """GD on ``F G^T`` from iteration ``start``; stops where rebalancing is due.
 
-    Each iteration: ``E = A*(A(F G^T) - y)``, ``F <- F - eta E G``, ``G <- G - eta E^T F``.
-    Rebalancing (once, at the first iterate with ``loss <= switch_tol * 0.5 ||y||^2``):
-    ``F <- F (G^T G)^{1/2} / beta``, ``G <- beta G (G^T G)^{-1/2}``, which leaves ``F G^T``
-    unchanged and sets every singular value of ``G`` to ``beta``.
+    Each iteration: ``E = A*(A(F G^T) - y)``, ``F <- F - eta E G``, ``G <- G - eta E^T F``
+    (both from the old factors), row by row of ``E`` (formed there and then with the
+    population operator): row ``a`` gives row ``a`` of ``E G`` and adds ``F[a, c] e`` into
+    ``(E^T F)^T``. At the first iteration ``t`` whose ``loss <= switch_level`` the kernel
+    returns ``t`` without recording it or stepping (``switch_level < 0``: never); the
+    wrapper rebalances ``F`` and ``G`` ([1], Sec. 5, see :func:`_rebalance`) and calls the
+    kernel again with ``start = t`` and ``switched = 1`` (the ``REBALANCED`` column).
+    Returns -1 once the horizon is reached.
     """
     n1, k = F.shape
     n2 = G.shape[0]
+    Ft = np.empty((k, n1))
+    Gt = np.empty((k, n2))
+    _transpose(F, Ft)
+    _transpose(G, Gt)
     P = np.empty((n1, n2))
     E = np.empty((n1, n2))
-    DF = np.empty((n1, k))
-    DG = np.empty((n2, k))
+    DFt = np.empty((k, n1))
+    DGt = np.empty((k, n2))
+    e = np.empty(n2)
     res = np.empty(A.shape[0])
-    y_energy = 0.0
-    if A.shape[0] == 0:
-        for i in range(n1):
-            for c in range(n2):
-                y_energy += M_star[i, c] * M_star[i, c]
-    else:
-        for q in range(y.size):
-            y_energy += y[q] * y[q]
-    switched = 0.0
+    gaussian = A.shape[0] > 0
     j = 0
+    while checkpoints[j] < start:
+        j += 1
+    stop = -1
     horizon = checkpoints[-1]
-    for t in range(horizon + 1):
-        _product(F, G, P)
-        loss, frob_sq = _residual(P, M_star, A, y, res, E)
-        if switch_tol > 0.0 and switched == 0.0 and loss <= switch_tol * 0.5 * y_energy:
-            _rebalance(F, G, beta)
-            switched = 1.0
-            _product(F, G, P)
+    for t in range(start, horizon + 1):
+        for c in range(k):
+            for b in range(n2):
+                DGt[c, b] = 0.0
+        loss = frob_sq = 0.0
+        if gaussian:
+            _product(Ft, Gt, P)
             loss, frob_sq = _residual(P, M_star, A, y, res, E)
+        for a in range(n1):
+            if gaussian:
+                for b in range(n2):
+                    e[b] = E[a, b]
+            else:
+                f = Ft[0, a]
+                for b in range(n2):
+                    e[b] = f * Gt[0, b] - M_star[a, b]
+                for c in range(1, k):
+                    f = Ft[c, a]
+                    for b in range(n2):
+                        e[b] += f * Gt[c, b]
+            f = Ft[0, a]
+            acc = 0.0
+            sq = 0.0
+            for b in range(n2):
+                acc += e[b] * Gt[0, b]
+                sq += e[b] * e[b]
+                DGt[0, b] += f * e[b]
+            DFt[0, a] = acc
+            for c in range(1, k):
+                f = Ft[c, a]
+                acc = 0.0
+                for b in range(n2):
+                    acc += e[b] * Gt[c, b]
+                    DGt[c, b] += f * e[b]
+                DFt[c, a] = acc
+            if not gaussian:
+                frob_sq += sq
+        if not gaussian:
+            loss = 0.5 * frob_sq
+        if loss <= switch_level:
+            stop = t
+            break
         if t == checkpoints[j]:
             out[j, FROB_SQ] = frob_sq
             out[j, LOSS] = loss
@@ -164,21 +240,21 @@ def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_tol, beta, checkpoints
             j += 1
         if t == horizon:
             break
-        _times(E, G, DF, False)
-        _times(E, F, DG, True)
-        for i in range(n1):
-            for c in range(k):
-                F[i, c] -= eta * DF[i, c]
-        for i in range(n2):
-            for c in range(k):
-                G[i, c] -= eta * DG[i, c]
+        for c in range(k):
+            for a in range(n1):
+                Ft[c, a] -= eta * DFt[c, a]
+            for b in range(n2):
+                Gt[c, b] -= eta * DGt[c, b]
+    _transpose(Ft, F)
+    _transpose(Gt, G)
+    return stop
 
 
-@numba.njit(cache=True)
-def _rebalance(F, G, beta):
+def _rebalance(F: np.ndarray, G: np.ndarray, beta: float) -> None:
     """``F <- F S / beta``, ``G <- beta G S^{-1}`` with ``S = (G^T G)^{1/2}`` (in place).
 
-    Runs once per run; the ``k x k`` eigendecomposition allocates, outside the hot path.
+    Plain NumPy, called by the wrapper once per run (between two calls of the kernel): it
+    leaves ``F G^T`` unchanged and sets every singular value of ``G`` to ``beta``.
     """
     w, Q = np.linalg.eigh(G.T @ G)
     root = (Q * np.sqrt(w)) @ Q.T

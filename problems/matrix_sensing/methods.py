@@ -24,6 +24,7 @@ from .kernels import (
     N_COLUMNS,
     REBALANCED,
     _asymmetric_gd_kernel,
+    _rebalance,
     _symmetric_gd_kernel,
 )
 
@@ -93,6 +94,24 @@ def imbalance_min(F: np.ndarray, G: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(F.T @ F - G.T @ G)[0])
 
 
+def _run_factored(instance: SensingInstance, F: np.ndarray, G: np.ndarray, eta: float,
+                  switch_tol: float, beta: float, checkpoints: np.ndarray,
+                  out: np.ndarray) -> None:
+    """Factored GD in place; with ``switch_tol > 0`` the one rebalancing step (in NumPy,
+    between two calls of the kernel) at the first iterate with ``loss <= switch_tol * 0.5
+    ||y||^2`` (``||M*||_F^2`` for the population operator)."""
+    level = -1.0
+    if switch_tol > 0:
+        energy = float(np.sum(instance.M_star**2)) if instance.population \
+            else float(instance.y @ instance.y)
+        level = switch_tol * 0.5 * energy
+    args = (instance.M_star, instance.A, instance.y, float(eta))
+    stop = _asymmetric_gd_kernel(F, G, *args, level, 0, 0.0, checkpoints, out)
+    if stop >= 0:
+        _rebalance(F, G, beta)
+        _asymmetric_gd_kernel(F, G, *args, -1.0, stop, 1.0, checkpoints, out)
+
+
 def run_gd_factored(instance: SensingInstance, checkpoints: np.ndarray, seed: int,
                     k: float = 4, alpha: float = 0.1,
                     eta: float = 0.2) -> dict[str, np.ndarray]:
@@ -108,8 +127,7 @@ def run_gd_factored(instance: SensingInstance, checkpoints: np.ndarray, seed: in
     checkpoints, out = _checkpoints(checkpoints)
     F, G = initial_factors(instance, algorithm_rng(seed), k, alpha, asymmetric=True)
     imbalance = imbalance_min(F, G)
-    _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta), -1.0, 1.0,
-                          checkpoints, out)
+    _run_factored(instance, F, G, eta, -1.0, 1.0, checkpoints, out)
     return {**_measures(out, checkpoints), "imbalance_min": imbalance}
 
 
@@ -139,7 +157,6 @@ def run_gd_modified(instance: SensingInstance, checkpoints: np.ndarray, seed: in
     checkpoints, out = _checkpoints(checkpoints)
     F, G = initial_factors(instance, algorithm_rng(seed), k, alpha, asymmetric=True)
     imbalance = imbalance_min(F, G)
-    _asymmetric_gd_kernel(F, G, instance.M_star, instance.A, instance.y, float(eta),
-                          float(switch_tol), float(beta), checkpoints, out)
+    _run_factored(instance, F, G, eta, float(switch_tol), float(beta), checkpoints, out)
     return {**_measures(out, checkpoints), "rebalanced": out[:, REBALANCED],
             "imbalance_min": imbalance}

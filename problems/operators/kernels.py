@@ -10,6 +10,9 @@ Columns: ``RES_SQ`` = ``||F(z_k)||^2``, ``DIST_SQ`` = ``||z_k - z*||^2``, ``NATU
 ``||z_k - P(z_k - F(z_k))||^2`` (equal to ``RES_SQ`` without a box), ``FIXED_POINT`` =
 ``||x_k - T x_k||`` (Halpern only, NaN otherwise), ``CALLS`` = operator evaluations so far
 (the evaluations made to record a checkpoint are not counted: they are the observer's).
+Where a step evaluates ``F`` at the recorded iterate (GDA, extragradient, RK4), the record
+reuses that value instead of evaluating it again: the same arithmetic on the same data, so
+the same bits, and recording then costs no operator evaluation.
 A run whose residual becomes non-finite fills the remaining rows with ``inf`` and stops.
 """
 
@@ -48,9 +51,10 @@ def _project(z, lo, hi):
 
 
 @numba.njit(cache=True, fastmath=FAST)
-def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
-    """Write the measures at ``z`` into row ``k``; return False once they are not finite."""
-    _affine(M, q, z, fz)
+def _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
+    """Write the measures at ``z``, given ``fz = F(z)``, into row ``k``; return False once
+    they are not finite. Methods that evaluate ``F(z)`` for their step pass that value, so
+    recording costs no operator evaluation."""
     rsq = 0.0
     dsq = 0.0
     nat = 0.0
@@ -71,6 +75,14 @@ def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     return np.isfinite(rsq) and np.isfinite(dsq)
 
 
+@numba.njit(cache=True, fastmath=FAST)
+def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
+    """Evaluate ``fz = F(z)`` and write the measures at ``z`` into row ``k``
+    (:func:`_record_at`)."""
+    _affine(M, q, z, fz)
+    return _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls)
+
+
 @numba.njit(cache=True)
 def _blow_up(out, k):
     """Rows ``k`` onwards after a non-finite value: ``inf`` (the run diverged)."""
@@ -81,21 +93,22 @@ def _blow_up(out, k):
 
 @numba.njit(cache=True, fastmath=FAST)
 def _gda_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
-    """Forward (simultaneous GDA) steps ``z <- P(z - step F(z))``; one call per step."""
+    """Forward (simultaneous GDA) steps ``z <- P(z - step F(z))``; one call per step (the
+    step's ``F(z)`` is also the recorded one)."""
     d = z.size
     fz = np.empty(d)
     k = 0
     calls = 0
     horizon = checkpoints[-1]
     for t in range(horizon + 1):
+        _affine(M, q, z, fz)
         if t == checkpoints[k]:
-            if not _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
+            if not _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
                 _blow_up(out, k + 1)
                 return
             k += 1
         if t == horizon:
             break
-        _affine(M, q, z, fz)
         calls += 1
         for i in range(d):
             z[i] -= step * fz[i]
@@ -106,7 +119,7 @@ def _gda_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
 @numba.njit(cache=True, fastmath=FAST)
 def _extragradient_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
     """Korpelevich's extragradient: ``w = P(z - step F(z))``, ``z <- P(z - step F(w))``;
-    two calls per step."""
+    two calls per step (the first, ``F(z)``, is also the recorded one)."""
     d = z.size
     fz = np.empty(d)
     w = np.empty(d)
@@ -114,14 +127,14 @@ def _extragradient_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out
     calls = 0
     horizon = checkpoints[-1]
     for t in range(horizon + 1):
+        _affine(M, q, z, fz)
         if t == checkpoints[k]:
-            if not _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
+            if not _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
                 _blow_up(out, k + 1)
                 return
             k += 1
         if t == horizon:
             break
-        _affine(M, q, z, fz)
         for i in range(d):
             w[i] = z[i] - step * fz[i]
         if boxed:
@@ -227,9 +240,8 @@ def _halpern_kernel(A, b, M, q, z_star, lo, hi, boxed, z, checkpoints, out):
 @numba.njit(cache=True, fastmath=FAST)
 def _rk4_kernel(M, q, z_star, lo, hi, boxed, h, z, checkpoints, out):
     """Classical Runge-Kutta (RK4) on the flow ``dz/dt = -F(z)`` with step ``h``; four calls
-    per step."""
+    per step (the first, ``F(z)``, is also the recorded one)."""
     d = z.size
-    fz = np.empty(d)
     k1 = np.empty(d)
     k2 = np.empty(d)
     k3 = np.empty(d)
@@ -239,14 +251,14 @@ def _rk4_kernel(M, q, z_star, lo, hi, boxed, h, z, checkpoints, out):
     calls = 0
     horizon = checkpoints[-1]
     for t in range(horizon + 1):
+        _affine(M, q, z, k1)
         if t == checkpoints[k]:
-            if not _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
+            if not _record_at(out, k, z, k1, z_star, lo, hi, boxed, calls):
                 _blow_up(out, k + 1)
                 return
             k += 1
         if t == horizon:
             break
-        _affine(M, q, z, k1)
         for i in range(d):
             y[i] = z[i] - 0.5 * h * k1[i]
         _affine(M, q, y, k2)

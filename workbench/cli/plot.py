@@ -9,9 +9,8 @@ in it are checked before anything runs.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.cards.claims import Claim
 from workbench.cli.common import (
     EXIT_OK,
     add_selection_arguments,
@@ -21,12 +20,16 @@ from workbench.cli.common import (
     selected,
     writing,
 )
-from workbench.engine.pipeline import run_claims
-from workbench.engine.result import ClaimResult
 from workbench.errors import BadInputError, Interrupted
-from workbench.outputs.figures import FORMATS, RunDetail, figure_name
 from workbench.outputs.styles import DEFAULT_STYLE, STYLES
-from workbench.outputs.table import format_table
+
+if TYPE_CHECKING:  # cards, the engine and the figures load sympy: imported where used
+    from workbench.cards.claims import Claim
+    from workbench.engine.result import ClaimResult
+    from workbench.outputs.figures import RunDetail
+
+# workbench.outputs.figures.FORMATS, written out: importing that module loads sympy.
+FORMATS = ("png", "pdf", "svg")
 
 
 def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
@@ -34,6 +37,8 @@ def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
                      ) -> tuple[list[ClaimResult], list[RunDetail], list[BadInputError]]:
     """Run and judge claims as ``workbench verify`` does, with a
     :class:`~workbench.outputs.figures.RunDetail` per result for the figures."""
+    from workbench.engine.pipeline import run_claims
+    from workbench.outputs.figures import RunDetail
 
     results, errors = run_claims(claims, quick, seeds, 0, jobs, progress)
     details = [RunDetail(r.symbols, r.quantities) for r in results]
@@ -42,6 +47,9 @@ def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,
 
 def _run(args: argparse.Namespace, claims: list[Claim],
          ) -> tuple[list[ClaimResult], list[RunDetail], int]:
+    from workbench.engine.result import ClaimResult
+    from workbench.outputs.table import format_table
+
     try:
         results, details, errors = run_with_details(claims, args.quick, args.seeds,
                                                     args.jobs, not args.no_progress)
@@ -56,6 +64,8 @@ def _run(args: argparse.Namespace, claims: list[Claim],
 
 
 def _figure_files(claims: list[Claim], fmt: str) -> list[str]:
+    from workbench.outputs.figures import figure_name
+
     return sorted({f"{figure_name(c)}.{fmt}" for c in claims})
 
 

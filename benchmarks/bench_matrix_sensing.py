@@ -88,7 +88,7 @@ def _cases(size: str, label: str, kind: str, n: int, n2: int, r: int, k: int,
             size, kind, build,
             run=lambda inst, grid, f=run, o=options: f(inst, grid, 0, **o),
             twin=lambda inst, grid, f=twin, o=options: f(inst, grid, 0, **o),
-            quick=QUICK[name], **floor))
+            quick=QUICK[name], specialisation="Gaussian" if m else "population", **floor))
     return cases
 
 

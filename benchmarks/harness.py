@@ -113,6 +113,10 @@ class Case:
         grid), for kernels whose checkpoints are part of the workload (an estimate with
         ``K`` inner steps at checkpoint ``K``); ``record=False`` skips the recording
         measurement for them.
+    specialisation
+        Cases of one kernel whose instances make Numba compile a different specialisation
+        (argument types) name it; the compile probes run once per kernel and
+        specialisation.
     """
 
     family: str
@@ -131,6 +135,7 @@ class Case:
     units: Callable[[Instance, int], float] | None = None
     grid: Callable[[int], np.ndarray] | None = None
     record: bool = True
+    specialisation: str = ""
 
     def count(self, instance: Instance, iterations: int) -> float:
         """Units of work in the first ``iterations`` iterations."""
@@ -451,15 +456,15 @@ def run_modules(modules: Sequence[ModuleType], sizes: Sequence[str], kernels: Se
     """Measure every selected case of ``modules``, printing a row as each finishes."""
     results = []
     for module in modules:
-        compiled: dict[str, dict[str, float]] = {}
+        compiled: dict[tuple[str, str], dict[str, float]] = {}
         for index, case in enumerate(module.cases()):
             if case.size not in sizes or (kernels and case.kernel not in kernels):
                 continue
             measured = measure(case, repeats, target)
-            if compile_kernels:
-                if case.kernel not in compiled:
-                    compiled[case.kernel] = compile_times(module.__name__, index)
-                    measured.compile = compiled[case.kernel]
+            key = (case.kernel, case.specialisation)
+            if compile_kernels and key not in compiled:
+                compiled[key] = compile_times(module.__name__, index)
+                measured.compile = compiled[key]
             results.append(measured)
             print(row(measured), flush=True)
     return results

@@ -11,11 +11,13 @@ every inner loop runs over a contiguous row of length ``n1`` or ``n2``, and allo
 reassociation (``fastmath={"reassoc", "contract"}``: no ``nnan``/``ninf``, so a diverging run
 still shows up as NaN or inf) so that LLVM vectorises the reductions. With Gaussian
 measurements ``A(P)`` and ``A*(r)`` share one pass over ``A``: a row's dot product and its
-``r_q A_q`` update run back to back while the row is in cache; with the population operator
-each row of ``E = F G^T - M*`` is formed and used at once (no ``P``). The one-time rebalancing of
-``gd_modified`` is plain NumPy (:func:`_rebalance`): the kernel stops at the switch, the
-wrapper rebalances and calls it again from that iteration (compiling an eigendecomposition in
-nopython mode cost seconds; running it once costs microseconds).
+``r_q A_q`` update run back to back while the row is in cache. The population operator is
+passed as ``A = y = None``: Numba prunes the ``if A is None`` branches when it compiles, so
+the population specialisation neither contains nor compiles the Gaussian code; there each
+row of ``E = F G^T - M*`` is formed and used at once (no ``P``). The one-time rebalancing
+of ``gd_modified`` is plain NumPy (:func:`_rebalance`): the kernel stops at the switch, the
+wrapper rebalances and calls it again from that iteration (compiling an eigendecomposition
+in nopython mode cost seconds; running it once costs microseconds).
 
 References
 ----------
@@ -37,7 +39,7 @@ FROB_SQ, LOSS, REBALANCED = range(3)
 N_COLUMNS = 3
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _product(Ft, Gt, P):
     """``P = F G^T`` into ``P``, from the transposed factors ``Ft = F^T``, ``Gt = G^T``."""
     k, n1 = Ft.shape
@@ -51,7 +53,7 @@ def _product(Ft, Gt, P):
                 P[i, j] += f * Gt[c, j]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _residual(P, M_star, A, y, res, E):
     """``E = A*(A(P) - y)`` into ``E``; returns ``(0.5 ||A(P) - y||^2, ||P - M*||_F^2)``.
 
@@ -111,17 +113,16 @@ def _symmetric_gd_kernel(X, M_star, A, y, eta, checkpoints, out):
     E = np.empty((n, n))
     Dt = np.empty((k, n))
     e = np.empty(n)
-    res = np.empty(A.shape[0])
-    gaussian = A.shape[0] > 0
+    res = np.empty(0 if A is None else A.shape[0])
     j = 0
     horizon = checkpoints[-1]
     for t in range(horizon + 1):
         loss = frob_sq = 0.0
-        if gaussian:
+        if A is not None:
             _product(Xt, Xt, P)
             loss, frob_sq = _residual(P, M_star, A, y, res, E)
         for a in range(n):
-            if gaussian:  # row a of sym(A*(r)): the gradient of a function of X X^T
+            if A is not None:  # row a of sym(A*(r)): the gradient of a function of X X^T
                 for b in range(n):
                     e[b] = 0.5 * (E[a, b] + E[b, a])
             else:
@@ -143,9 +144,9 @@ def _symmetric_gd_kernel(X, M_star, A, y, eta, checkpoints, out):
                 for b in range(n):
                     acc += e[b] * Xt[c, b]
                 Dt[c, a] = acc
-            if not gaussian:
+            if A is None:
                 frob_sq += sq
-        if not gaussian:
+        if A is None:
             loss = 0.5 * frob_sq
         if t == checkpoints[j]:
             out[j, FROB_SQ] = frob_sq
@@ -184,8 +185,7 @@ def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_level, start, switched
     DFt = np.empty((k, n1))
     DGt = np.empty((k, n2))
     e = np.empty(n2)
-    res = np.empty(A.shape[0])
-    gaussian = A.shape[0] > 0
+    res = np.empty(0 if A is None else A.shape[0])
     j = 0
     while checkpoints[j] < start:
         j += 1
@@ -196,11 +196,11 @@ def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_level, start, switched
             for b in range(n2):
                 DGt[c, b] = 0.0
         loss = frob_sq = 0.0
-        if gaussian:
+        if A is not None:
             _product(Ft, Gt, P)
             loss, frob_sq = _residual(P, M_star, A, y, res, E)
         for a in range(n1):
-            if gaussian:
+            if A is not None:
                 for b in range(n2):
                     e[b] = E[a, b]
             else:
@@ -226,9 +226,9 @@ def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_level, start, switched
                     acc += e[b] * Gt[c, b]
                     DGt[c, b] += f * e[b]
                 DFt[c, a] = acc
-            if not gaussian:
+            if A is None:
                 frob_sq += sq
-        if not gaussian:
+        if A is None:
             loss = 0.5 * frob_sq
         if loss <= switch_level:
             stop = t

@@ -36,6 +36,12 @@ def _checkpoints(checkpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return checkpoints, np.full((checkpoints.size, N_COLUMNS), np.nan)
 
 
+def _operator(instance: SensingInstance) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``(A, y)`` for the kernels, ``(None, None)`` for the population operator: Numba then
+    compiles a specialisation without the Gaussian code (and without compiling it)."""
+    return (None, None) if instance.population else (instance.A, instance.y)
+
+
 def check_hyper(instance: SensingInstance, k: float, alpha: float, eta: float) -> int:
     """``k`` as an int after checking ``k >= r``, ``alpha > 0``, ``eta > 0``."""
     rank = int(instance.constants["r"])
@@ -81,8 +87,7 @@ def run_gd_symmetric(instance: SensingInstance, checkpoints: np.ndarray, seed: i
     k = check_hyper(instance, k, alpha, eta)
     checkpoints, out = _checkpoints(checkpoints)
     X, _ = initial_factors(instance, algorithm_rng(seed), k, alpha, asymmetric=False)
-    _symmetric_gd_kernel(X, instance.M_star, instance.A, instance.y, float(eta), checkpoints,
-                         out)
+    _symmetric_gd_kernel(X, instance.M_star, *_operator(instance), float(eta), checkpoints, out)
     return _measures(out, checkpoints)
 
 
@@ -105,7 +110,7 @@ def _run_factored(instance: SensingInstance, F: np.ndarray, G: np.ndarray, eta: 
         energy = float(np.sum(instance.M_star**2)) if instance.population \
             else float(instance.y @ instance.y)
         level = switch_tol * 0.5 * energy
-    args = (instance.M_star, instance.A, instance.y, float(eta))
+    args = (instance.M_star, *_operator(instance), float(eta))
     stop = _asymmetric_gd_kernel(F, G, *args, level, 0, 0.0, checkpoints, out)
     if stop >= 0:
         _rebalance(F, G, beta)

@@ -36,7 +36,7 @@ RES_SQ, DIST_SQ, NATURAL_SQ, FIXED_POINT, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _affine(A, b, z, out):
     """``out = A z + b`` (no allocation)."""
     d = z.size
@@ -47,7 +47,7 @@ def _affine(A, b, z, out):
         out[i] = acc + b[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _add_matvec(A, z, scale, out):
     """``out += scale * A z`` (no allocation)."""
     d = z.size
@@ -58,7 +58,7 @@ def _add_matvec(A, z, scale, out):
         out[i] += scale * acc
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _record(out, k, M, q, z, z_star, fz, calls):
     """Measures at ``z`` into row ``k``; False once they are not finite."""
     _affine(M, q, z, fz)
@@ -74,7 +74,7 @@ def _record(out, k, M, q, z, z_star, fz, calls):
     return np.isfinite(rsq) and np.isfinite(dsq)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _blow_up(out, k):
     for r in range(k, out.shape[0]):
         for c in range(out.shape[1]):

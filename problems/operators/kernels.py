@@ -29,7 +29,7 @@ RES_SQ, DIST_SQ, NATURAL_SQ, FIXED_POINT, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _affine(A, b, z, out):
     """``out = A z + b`` (no allocation)."""
     d = z.size
@@ -40,7 +40,7 @@ def _affine(A, b, z, out):
         out[i] = acc + b[i]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _project(z, lo, hi):
     """Clip ``z`` to the box in place."""
     for i in range(z.size):
@@ -50,7 +50,7 @@ def _project(z, lo, hi):
             z[i] = hi[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
     """Write the measures at ``z``, given ``fz = F(z)``, into row ``k``; return False once
     they are not finite. Methods that evaluate ``F(z)`` for their step pass that value, so
@@ -75,7 +75,7 @@ def _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
     return np.isfinite(rsq) and np.isfinite(dsq)
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@numba.njit(cache=True, fastmath=FAST, inline="always")
 def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     """Evaluate ``fz = F(z)`` and write the measures at ``z`` into row ``k``
     (:func:`_record_at`)."""
@@ -83,7 +83,7 @@ def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     return _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _blow_up(out, k):
     """Rows ``k`` onwards after a non-finite value: ``inf`` (the run diverged)."""
     for r in range(k, out.shape[0]):

@@ -122,6 +122,14 @@ def _runner(function: Callable[..., Any], hyper: dict) -> Callable[[Any, np.ndar
     return lambda inst, grid: function(inst, grid, 0, **hyper)
 
 
+#: The cheapest quick-mode run of each kernel in the cards (horizon, linear checkpoints), for
+#: the harness's recording measurement (lr_gd: its smallest run but the T = 2 sweep point).
+QUICK = {"gd": (1500, 60), "sgd": (100000, 0), "clipped_gd": (1500, 60), "lr_gd": (2000, 0),
+         "batch_perceptron": (2000, 0), "normalized_lr_gd": (5000, 0),
+         "sgd_mu_t": (100000, 0), "sgd_linear_decay": (100, 0), "clipped_sgd_mu_t": (1000, 0),
+         "gd_mu_t": (100, 0), "gd_linear_decay": (100, 0)}
+
+
 def cases() -> list[Any]:
     """The same kernels as :func:`main`, as cases of the shared harness
     (``benchmarks.harness``, imported here so that this script runs without it)."""
@@ -139,7 +147,8 @@ def cases() -> list[Any]:
                 run=_runner(problem.algorithms[name].run, hyper),
                 twin=_runner(TWINS[name], hyper),
                 floor_flops=lambda inst, t, k=flops: k * t,
-                floor_note="X w and X^T s (flops)" if full else "one row (flops)"))
+                floor_note="X w and X^T s (flops)" if full else "one row (flops)",
+                quick=QUICK[name]))
     for name, problem_name, params, hyper, _ in _nonsmooth():
         problem = get_problem(problem_name)
         out.append(Case(
@@ -147,7 +156,8 @@ def cases() -> list[Any]:
             lambda p=problem, q=params: p.make(0, **q),
             run=_runner(problem.algorithms[name].run, hyper),
             twin=_runner(getattr(ns_reference, name), hyper),
-            floor_flops=lambda inst, t: 10.0 * t, floor_note="O(1) per step (flops)"))
+            floor_flops=lambda inst, t: 10.0 * t, floor_note="O(1) per step (flops)",
+            quick=QUICK[name]))
     return out
 
 

@@ -19,10 +19,10 @@ Method
   preallocated buffers (``floor_blas``), or, for per-sample and small-vector kernels whose
   BLAS calls would time NumPy's call overhead rather than arithmetic, the iteration's flop
   count at the measured rate of an in-cache BLAS matrix-vector product (``floor_flops``).
-- Agreement: kernel and twin on one checkpoint grid (10 per decade, at most 200 iterations),
-  the largest relative difference over every measure where the twin's value is above the
-  measure's floor (the instance's declared floor, and at least 1e-8 of the measure's
-  largest value: a value converged further than that carries round-off in its last digits).
+- Agreement: kernel and twin on one checkpoint grid (10 per decade, at most 200 iterations):
+  the largest relative difference, with each measure's floor as an absolute allowance
+  (:func:`relative_disagreement`); at most 1e-9 is agreement to 1e-9 relative above the
+  floor.
 - Recording: the time of the kernel's cheapest quick-mode run in the cards, on the engine's
   grid for it (30 checkpoints per decade, plus 60 evenly spaced ones for a geometric claim),
   against the same horizon with two checkpoints; back to back, median of the rounds.
@@ -63,7 +63,7 @@ FLOOR_TARGET = 1.3  # dense kernels against the BLAS floor
 AGREE_TARGET = 1e-9  # kernel against twin, relative, above the floor
 RECORD_TARGET = 5.0  # percent of the kernel's time spent recording, at quick horizons
 COMPILE_TARGET = 2.0  # CPU seconds to compile one kernel cold
-RELATIVE_FLOOR = 1e-8  # agreement: values below this fraction of the largest are round-off
+ROUND_OFF = 1e-14  # agreement: the least floor of a measure, as a fraction of its largest value
 AGREE_HORIZON = 200
 LINEAR_CHECKPOINTS = 60  # as workbench.engine.plan adds for geometric claims
 FLOP_RATE_SIZE = 256  # d x d matrix-vector product (512 KiB: in cache) for the flop rate
@@ -233,8 +233,15 @@ def flop_rate(repeats: int = 7) -> float:
 
 def relative_disagreement(got: Mapping[str, Any], want: Mapping[str, Any],
                           floors: Mapping[str, float]) -> tuple[float, int]:
-    """The largest ``|got - want| / |want|`` over entries above the floor, and how many
-    entries were compared (``inf`` when the measures or their shapes or NaN patterns differ).
+    """The largest ``|got - want| / (|want| + floor / AGREE_TARGET)`` over every measure, and
+    how many values were compared (``inf`` when the measures, their shapes or their NaN
+    patterns differ).
+
+    Far above its floor a value contributes its relative difference; near or below the floor
+    the floor takes over, so at most :data:`AGREE_TARGET` means ``numpy.allclose(got, want,
+    rtol=AGREE_TARGET, atol=floor)`` up to a factor 2. A measure's floor is the instance's
+    declared floor (round-off of a difference such as ``f - f*`` included), and at least
+    :data:`ROUND_OFF` times the measure's largest value.
     """
     if set(got) != set(want):
         return np.inf, 0
@@ -247,15 +254,13 @@ def relative_disagreement(got: Mapping[str, Any], want: Mapping[str, Any],
         finite = np.isfinite(w)
         if not finite.any():
             continue
-        scale = float(np.max(np.abs(w[finite])))
-        floor = max(float(floors.get(key, 0.0)), RELATIVE_FLOOR * scale)
-        mask = finite & (np.abs(w) > floor)
-        if mask.any():
-            worst = max(worst, float(np.max(np.abs(g[mask] - w[mask]) / np.abs(w[mask]))))
-            compared += int(mask.sum())
-        small = finite & ~mask
-        if small.any() and np.max(np.abs(g[small] - w[small])) > 2 * floor:
-            worst = max(worst, float(np.max(np.abs(g[small] - w[small]))) / floor)
+        w, g = w[finite], g[finite]
+        floor = max(float(floors.get(key, 0.0)), ROUND_OFF * float(np.max(np.abs(w))))
+        if floor == 0.0:  # every value is exactly zero
+            worst = max(worst, float(np.max(np.abs(g))) * np.inf if np.any(g) else 0.0)
+            continue
+        worst = max(worst, float(np.max(np.abs(g - w) / (np.abs(w) + floor / AGREE_TARGET))))
+        compared += w.size
     return worst, compared
 
 

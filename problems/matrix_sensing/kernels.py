@@ -53,7 +53,7 @@ def _product(Ft, Gt, P):
                 P[i, j] += f * Gt[c, j]
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@numba.njit(cache=True, fastmath=FAST)
 def _residual(P, M_star, A, y, res, E):
     """``E = A*(A(P) - y)`` into ``E``; returns ``(0.5 ||A(P) - y||^2, ||P - M*||_F^2)``.
 

@@ -36,7 +36,7 @@ RES_SQ, DIST_SQ, NATURAL_SQ, FIXED_POINT, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@numba.njit(cache=True, fastmath=FAST)
 def _affine(A, b, z, out):
     """``out = A z + b`` (no allocation)."""
     d = z.size
@@ -47,7 +47,7 @@ def _affine(A, b, z, out):
         out[i] = acc + b[i]
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@numba.njit(cache=True, fastmath=FAST)
 def _add_matvec(A, z, scale, out):
     """``out += scale * A z`` (no allocation)."""
     d = z.size

@@ -29,7 +29,7 @@ RES_SQ, DIST_SQ, NATURAL_SQ, FIXED_POINT, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@numba.njit(cache=True, fastmath=FAST)
 def _affine(A, b, z, out):
     """``out = A z + b`` (no allocation)."""
     d = z.size

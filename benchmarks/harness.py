@@ -13,8 +13,8 @@ Method
   its rounds. Horizons are calibrated so that one timed call lasts about ``target`` seconds.
 - Time per iteration is ``(T(N) - T(1)) / (N - 1)``: the wrapper's one-time work (validation,
   a precomputed resolvent, allocating the output) is taken out, for kernel and twin alike.
-  The checkpoint grid is the engine's (``checkpoints(N)``, 30 per decade), so recording is
-  included as a run pays it.
+  The timed runs record two checkpoints (the first and the last iteration): the cost of
+  recording is measured apart, on the cards' grids (below).
 - The floor is either the BLAS operations one iteration cannot avoid, called on
   preallocated buffers (``floor_blas``), or, for per-sample and small-vector kernels whose
   BLAS calls would time NumPy's call overhead rather than arithmetic, the iteration's flop
@@ -25,7 +25,8 @@ Method
   floor.
 - Recording: the time of the kernel's cheapest quick-mode run in the cards, on the engine's
   grid for it (30 checkpoints per decade, plus 60 evenly spaced ones for a geometric claim),
-  against the same horizon with two checkpoints; back to back, median of the rounds.
+  against the same horizon with two checkpoints; alternated call by call, lower deciles of
+  the per-call times (see :func:`record_percent`).
 - Compile: each kernel's first call in a fresh process (``benchmarks.compile_probe``) with an
   empty Numba cache directory (cold compile), then in a second process with that cache
   (load). Numba itself is initialised first, so neither includes LLVM's start-up.
@@ -186,8 +187,9 @@ def median(values: Sequence[float]) -> float:
 
 
 def grid_for(horizon: int) -> np.ndarray:
-    """The engine's checkpoint grid for ``horizon`` (30 per decade)."""
-    return checkpoints(horizon) if horizon > 1 else np.array([1], dtype=np.int64)
+    """The checkpoints of a timed run: the first and the last iteration (recording is
+    measured apart, see :func:`record_percent`)."""
+    return np.array([1, horizon] if horizon > 1 else [1], dtype=np.int64)
 
 
 def calibrate(cost: Callable[[int], float], target: float, start: int = 4,
@@ -336,18 +338,28 @@ def measure(case: Case, repeats: int = 7, target: float = 0.1) -> Measured:
 def record_percent(kernel: Callable[[np.ndarray], object], quick: tuple[int, int],
                    repeats: int, target: float) -> float:
     """Percent of a run's CPU time spent recording on the grid ``quick = (horizon, linear)``
-    (see the module docstring): the engine's grid against two checkpoints, timed back to
-    back in each round; the median over rounds of the paired difference."""
+    (see the module docstring): the engine's grid against two checkpoints.
+
+    A quick run often lasts a millisecond or less; on a shared machine single calls then
+    scatter by 10% and more (interference only adds time), and where the allocator puts
+    their arrays matters. So the two grids alternate call by call, a randomly sized array is
+    allocated before each pair to move the heap, and the lower deciles of the per-call
+    times (of at least ``20 * repeats`` calls each) are compared.
+    """
     horizon, linear = quick
     full = checkpoints(horizon, linear=linear)
     sparse = np.array([1, horizon], dtype=np.int64)
-    reps = reps_for(lambda: kernel(sparse), target)
-    shares = []
-    for _ in range(repeats):
-        with_records = cpu(lambda: kernel(full), reps)
-        without = cpu(lambda: kernel(sparse), reps)
-        shares.append(100.0 * (with_records - without) / with_records)
-    return median(shares)
+    calls = max(20 * repeats, reps_for(lambda: kernel(sparse), target) * repeats // 2)
+    rng = np.random.default_rng(0)
+    times: dict[str, list[float]] = {"full": [], "sparse": []}
+    padding = []
+    for i in range(calls):
+        padding.append(np.empty(int(rng.integers(1, 512))))
+        for name in ("full", "sparse") if i % 2 == 0 else ("sparse", "full"):
+            grid = full if name == "full" else sparse
+            times[name].append(cpu(lambda g=grid: kernel(g)))
+    low = {name: float(np.percentile(t, 10)) for name, t in times.items()}
+    return 100.0 * (low["full"] - low["sparse"]) / low["full"]
 
 
 def compile_times(module: str, index: int) -> dict[str, float]:

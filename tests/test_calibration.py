@@ -84,6 +84,15 @@ CASES = [
     ("each: geometric seeds with different rates", G2000, heterogeneous(G2000),
      "exp(-Omega(T))", "each", {CONSISTENT}),
     ("0.99^t as O(0.98^T)", G2000, 0.99**G2000, "O(0.98**T)", "mean", {SLOWER}),
+    # -- explicit factors with a polynomial prefactor (a repeated eigenvalue: T rho^T)
+    ("t 0.99^t as Theta(T 0.99^T)", G2000, G2000 * 0.99**G2000, "Theta(T*0.99**T)", "mean",
+     {CONSISTENT}),
+    ("t^2 0.99^t (rising 5000x first) as O(T^2 0.99^T)", G2000, G2000**2 * 0.99**G2000,
+     "O(T**2*0.99**T)", "mean", {CONSISTENT}),
+    ("t 0.995^t as O(T 0.99^T)", G2000, G2000 * 0.995**G2000, "O(T*0.99**T)", "mean",
+     {SLOWER}),
+    ("t 1.01^t as Theta(T 1.01^T)", G2000, G2000 * 1.01**G2000, "Theta(T*1.01**T)", "mean",
+     {CONSISTENT}),
     # -- lower bounds
     ("flat as Omega(1/T^2)", T4, np.ones_like(T4), "Omega(1/T**2)", "mean", {CONSISTENT}),
     ("round-off reached early as Omega(1/T^2)", T4, np.maximum(0.5**T4, 1e-16),

@@ -39,6 +39,26 @@ def test_explicit_factor_rate_constant():
         "alpha", positive=True) ** 2
 
 
+@pytest.mark.parametrize(("text", "prefactor", "constant"), [
+    ("O(T*rho**T)", "T", -np.log(0.9)),
+    ("Theta(T**2*(1 - mu/L)**T)", "T**2", -np.log(0.9)),
+    ("O(sqrt(T)*exp(-c*T))", "sqrt(T)", 0.1),
+    ("O(rho**T)", None, -np.log(0.9)),
+])
+def test_explicit_factor_with_a_polynomial_prefactor(text, prefactor, constant):
+    """``T rho^T`` is a geometric law whose rate is the factor's, not a power law."""
+    law = parse_rate(text)
+    assert law.shape == "geometric" and law.has_factor
+    assert law.prefactor == prefactor
+    values = {"rho": 0.9, "mu": 0.1, "L": 1.0, "c": 0.1}
+    assert law.rate_constant_value(values) == pytest.approx(constant)
+
+
+@pytest.mark.parametrize("text", ["O(log(T)/T)", "O(exp(-sqrt(T)))", "O(T**(-2/3))"])
+def test_sub_exponential_laws_stay_power_laws(text):
+    assert parse_rate(text).shape == "power"
+
+
 def test_log_factor_changes_expected_slope():
     t = np.geomspace(1e2, 1e4, 40)
     with_log = parse_rate("O(log(T)/T)").log_slope(t, {})

@@ -50,7 +50,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize, minimize_scalar
 
 
 @dataclass(frozen=True)
@@ -176,6 +175,7 @@ def _ratio(bounds: BlockBounds, w: np.ndarray) -> float:
 def timescale_band(bounds: BlockBounds, t_best: float) -> tuple[float, float]:
     """The interval of ``t`` around ``t_best`` in which geometric weights ``(1, t, ...,
     t^(N-1))`` certify (positive margin); ``(0, 0)`` when ``t_best`` does not."""
+    from scipy.optimize import brentq
     players = bounds.players
 
     def f(log_t: float) -> float:
@@ -198,6 +198,7 @@ def timescale_band(bounds: BlockBounds, t_best: float) -> tuple[float, float]:
 
 def certify(M: np.ndarray, offsets: np.ndarray) -> Certificate:
     """The SGN certificate of ``F(x) = M x + q`` split into players by ``offsets``."""
+    from scipy.optimize import minimize, minimize_scalar
     bounds = block_bounds(M, offsets)
     players = bounds.players
 

@@ -35,8 +35,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.special import logsumexp, softmax
 from workbench.problems.operators import AffineOperator, make_operator
 
 from workbench.catalogue import ParameterError
@@ -248,6 +246,7 @@ def kl_logits(theta_p: np.ndarray, theta_q: np.ndarray) -> float:
     - s)``: both terms are computed without cancellation (series for small arguments). The
     same formula is in the kernels.
     """
+    from scipy.special import softmax
     p = softmax(theta_p)
     d = theta_p - theta_q
     e = d - p @ d
@@ -262,6 +261,7 @@ def regularized_gap(game: PreferenceGame, pi: np.ndarray) -> float:
     """``max_pi' J(pi', pi) - 1/2 = beta log sum_y pi_ref(y) exp((P pi)_y / beta) + beta
     KL(pi || pi_ref) - 1/2``: how much a best response gains against ``pi`` in the
     regularized game (half the duality gap; zero exactly at ``pi*_beta``)."""
+    from scipy.special import logsumexp
     beta = game.beta
     best = beta * logsumexp(game.log_ref + game.P @ pi / beta)
     pos = pi > 0
@@ -279,6 +279,7 @@ def fixed_point_residual(P: np.ndarray, log_ref: np.ndarray, beta: float,
                          theta: np.ndarray) -> float:
     """Max-norm of ``theta - log pi_ref - P softmax(theta) / beta`` up to a constant: zero
     exactly at the regularized equilibrium's logits."""
+    from scipy.special import softmax
     g = theta - log_ref - P @ softmax(theta) / beta
     return float(np.max(np.abs(g - g.mean())))
 
@@ -292,6 +293,7 @@ def regularized_equilibrium(P: np.ndarray, log_ref: np.ndarray, beta: float
     pi_ref - P softmax(theta) / beta`` modulo constants then converges quadratically. The
     result is certified by its fixed-point residual, not by agreement with the kernels.
     """
+    from scipy.special import softmax
     n = P.shape[0]
     theta = log_ref - log_ref.mean()
     eta = 2.0
@@ -319,6 +321,7 @@ def regularized_equilibrium(P: np.ndarray, log_ref: np.ndarray, beta: float
 def minimax_winner(P: np.ndarray) -> np.ndarray:
     """An equilibrium of the unregularized game: ``max v`` s.t. ``P^T pi >= v``, ``pi`` in the
     simplex (linear programming; the value is 1/2)."""
+    from scipy.optimize import linprog
     n = P.shape[0]
     c = np.zeros(n + 1)
     c[-1] = -1.0
@@ -345,6 +348,7 @@ def make_preference(seed: int, n_actions: int = 10, beta: float = 0.1) -> Prefer
     squared: KL is quadratic in them); the gaps from the round-off of a difference of O(1)
     terms.
     """
+    from scipy.special import softmax
     n = int(n_actions)
     if n < 2:
         raise ParameterError(f"need n_actions >= 2, got {n_actions}")

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize  # linprog for lam = 0
 
 from workbench.catalogue import ParameterError
 
@@ -158,6 +157,7 @@ def _ridge_reference(A: np.ndarray, b: np.ndarray, lo: float,
 
 def _lp_reference(A: np.ndarray, b: np.ndarray, lo: float) -> tuple[np.ndarray, float, float]:
     """Minimiser, minimum and certificate residual for ``lam = 0`` (the linear program)."""
+    from scipy import optimize
     n, d = A.shape
     # variables (w, s): minimise mean(s) with s >= r and s >= lo r, r = A w - b
     cost = np.concatenate([np.zeros(d), np.full(n, 1.0 / n)])

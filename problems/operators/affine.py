@@ -50,7 +50,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import scipy.linalg
 
 EPS = float(np.finfo(float).eps)
 
@@ -167,6 +166,7 @@ def spectral_constants(M: np.ndarray) -> dict[str, float]:
 def finite_sum_constants(Ms: np.ndarray) -> dict[str, float]:
     """``n``, ``L_max``, ``L_avg`` and ``L_coco`` of ``F = (1/n) sum_i F_i`` (module
     docstring)."""
+    import scipy.linalg
     n = Ms.shape[0]
     norms = np.array([np.linalg.norm(Mi, 2) for Mi in Ms])
     gram = np.einsum("nki,nkj->ij", Ms, Ms) / n  # (1/n) sum_i M_i^T M_i

@@ -42,6 +42,7 @@ from workbench.engine.laws import (
     rate_decay_exponent,
     slope,
     slope_stderr,
+    without_prefactor,
 )
 from workbench.errors import BadInputError
 
@@ -210,8 +211,12 @@ def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Toleran
             return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
         analyse = _analyse_growth if kind is GROWTH else _analyse_floor
         return analyse(curve, law, params, tol, how, t_min)
-    reason = _diverged(curve, tol)
+    # A prefactor's own rise (T**2*rho**T climbs before it falls) is not divergence.
+    reason = _diverged(replace(curve, values=without_prefactor(law, curve.t, curve.values,
+                                                               params)), tol)
     if reason:
+        if law.prefactor is not None:
+            reason += f" (the error divided by the law's prefactor {law.prefactor})"
         return Fit("diverged", kind.name, reason, seeds=seeds)
     if how == "each":
         return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
@@ -278,8 +283,8 @@ def _shape(t: np.ndarray, row: np.ndarray, floor: float, law: RateLaw,
             return "stalled", stalled
     if law.shape != "geometric" or end - start < tol.min_points:
         return None
-    tu, vu = t[start:end], row[start:end]
-    b_window, b_final = _rate_decay(tu, vu, tol)
+    tu = t[start:end]
+    b_window, b_final = _rate_decay(tu, without_prefactor(law, tu, row[start:end], params), tol)
     if b_window is None or b_final is None:
         return None
     limit = tol.sublinear_exponent
@@ -386,10 +391,12 @@ def _analyse_power(t, values, center, index, law, params, tol, how, seeds) -> Fi
 
 def _analyse_geometric(t, values, center, index, law, params, tol, how, seeds,
                        floor_note) -> Fit:
+    shown, notes = center, _prefactor_notes(law)
+    values = without_prefactor(law, t, values, params)
+    center = aggregate(values, how)
     tu, vu = t[index], center[index]
     window = GEOMETRIC.window(tu, tol)
     quarters = GEOMETRIC.local_windows(tu, tol)
-    notes = []
     b_window, b_final = _rate_decay(tu, vu, tol)
     if b_window is not None and b_final is not None and abs(b_window) > tol.sublinear_exponent \
             and abs(b_final) <= tol.sublinear_exponent and len(quarters) == 4:
@@ -408,7 +415,7 @@ def _analyse_geometric(t, values, center, index, law, params, tol, how, seeds,
     fit = Fit("ok", "geometric", "", estimate,
               _confidence(values[:, chosen], tw, GEOMETRIC, how, tol, estimate),
               GEOMETRIC.expected(law, tw, params), (float(tw[0]), float(tw[-1])),
-              int(chosen.size), seeds=seeds, center=center, local=local,
+              int(chosen.size), seeds=seeds, center=shown, local=local,
               rate_decay=(b_window, b_final), notes=notes)
     if values.shape[0] > 1:
         fit.seed_rates = [GEOMETRIC.estimate(tw, row[chosen]) for row in values]
@@ -418,6 +425,13 @@ def _analyse_geometric(t, values, center, index, law, params, tol, how, seeds,
         fit.reason = (f"the error falls {decay:.2f} decades in the window (< "
                       f"min_decay_decades={tol.min_decay_decades:g})")
     return fit
+
+
+def _prefactor_notes(law: RateLaw) -> list[str]:
+    if law.log_prefactor is None:
+        return []
+    return [f"the factor's rate is fitted to the error divided by the law's prefactor "
+            f"{law.prefactor}"]
 
 
 def _analyse_growth(curve: Curve, law: RateLaw, params: dict[str, float], tol: Tolerances,
@@ -436,11 +450,12 @@ def _analyse_growth(curve: Curve, law: RateLaw, params: dict[str, float], tol: T
     index = np.arange(start, end)
     window = index[GROWTH.window(t[index], tol)]
     tw = t[window]
-    estimate = GROWTH.estimate(tw, center[window])
+    factor_only = without_prefactor(law, tw, values[:, window], params)
+    estimate = GROWTH.estimate(tw, aggregate(factor_only, how))
     fit = Fit("ok", "growth", "", estimate,
-              _confidence(values[:, window], tw, GROWTH, how, tol, estimate),
+              _confidence(factor_only, tw, GROWTH, how, tol, estimate),
               GROWTH.expected(law, tw, params), (float(tw[0]), float(tw[-1])),
-              int(window.size), seeds=seeds, center=center)
+              int(window.size), seeds=seeds, center=center, notes=_prefactor_notes(law))
     growth = np.log10(center[window][-1] / center[window][0])
     if abs(growth) < tol.min_decay_decades:  # a decaying error contradicts it: judged
         fit.status = "insufficient"

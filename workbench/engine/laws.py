@@ -56,6 +56,26 @@ def law_values(law: RateLaw, t: np.ndarray, params: dict[str, float]) -> np.ndar
 
 
 @lru_cache(maxsize=512)
+def _log_prefactor_function(law: RateLaw) -> tuple[Callable, tuple[str, ...]]:
+    names = law.parameters
+    symbols = [law.var, *(sp.Symbol(name, positive=True) for name in names)]
+    return sp.lambdify(symbols, law.log_prefactor, modules="numpy"), names
+
+
+def without_prefactor(law: RateLaw, t: np.ndarray, values: np.ndarray,
+                      params: dict[str, float]) -> np.ndarray:
+    """``values / P(t)`` for a factor law with a sub-exponential prefactor ``P``
+    (:attr:`RateLaw.log_prefactor`: ``T*rho**T`` gives ``values / t``), else ``values``:
+    the error the explicit factor alone bounds, whose semilog slope is the factor's rate."""
+    if law.log_prefactor is None:
+        return values
+    function, names = _log_prefactor_function(law)
+    with np.errstate(all="ignore"):
+        log_p = function(np.asarray(t, dtype=float), *(float(params[n]) for n in names))
+    return values / np.exp(np.broadcast_to(log_p, np.shape(t)))
+
+
+@lru_cache(maxsize=512)
 def _rate_constant_function(law: RateLaw) -> tuple[Callable, tuple[str, ...]]:
     names = law.parameters
     symbols = [sp.Symbol(name, positive=True) for name in names]

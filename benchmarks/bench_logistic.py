@@ -1,27 +1,20 @@
-"""Per-iteration time of the logistic-regression kernels (and of the non-smooth kernels that
-serve the same seed papers) against their NumPy twins.
+"""Logistic-regression kernels (and the non-smooth kernels that serve the same seed papers)
+against their NumPy twins and the floor.
 
-Run: ``python benchmarks/bench_logistic.py``. Prints, per kernel and instance size, the time
-per iteration of the Numba kernel (through its public wrapper), of its plain NumPy twin from
-the family's ``reference.py`` (the same update, the same seed, the same checkpoints), and, for
-full-gradient steps, of the arithmetic floor (the two BLAS matrix-vector products ``X @ w``
-and ``X.T @ s`` one gradient needs). Kernel and twin run alternately, best of several
-repeats; JIT compilation is done before timing. The grid has one checkpoint per decade, so
-recording the measures costs nothing measurable.
-
-Kernels: GD (step 1/L and the raw step of LR+GD share one kernel), SGD, clipped GD, the batch
-perceptron and Normalized LR+GD (Tyurin 2024); SGD on l1 regression with the suffix and
-uniform averages, clipped SGD on the noisy quadratic, and GD on the worst-case last-iterate
-construction, whose ``O(1)`` recursion is timed against the brute-force ``O(T)``-per-step
-twin (the ratio grows with ``T``; it is quoted at the stated ``T``).
-
-``FAMILY`` and :func:`cases` describe the same kernels for the shared benchmark harness
-(``python -m benchmarks``), when it is present.
+Run: ``python -m benchmarks --family logistic`` (or ``python -m benchmarks.bench_logistic``).
+The twins are the families' ``reference.py`` (the same update, the same seed, the same
+checkpoints). The floor of a full-gradient kernel is the two matrix-vector products ``X w``
+and ``X^T s`` one gradient needs (BLAS at 2000 x 200, flops at 200 x 20); per-sample kernels
+(SGD) count one row's flops. Kernels: GD (step 1/L and the raw step of LR+GD share one kernel),
+SGD, clipped GD, the batch perceptron and Normalized LR+GD (Tyurin 2024); SGD on l1
+regression with the suffix and uniform averages, clipped SGD on the noisy quadratic, and GD
+on the worst-case last-iterate construction, whose ``O(1)`` recursion is timed against the
+brute-force ``O(T)``-per-step twin.
 """
 
 from __future__ import annotations
 
-import time
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -29,8 +22,8 @@ import numpy as np
 from workbench.problems.logistic import reference
 from workbench.problems.nonsmooth import reference as ns_reference
 
+from benchmarks.harness import DENSE, MIDDLE, PER_SAMPLE, SMALL_VECTOR, Case
 from workbench.catalogue import get_problem
-from workbench.engine.checkpoints import checkpoints
 
 FAMILY = "logistic"
 TWINS = {"gd": reference.gd, "sgd": reference.sgd, "lr_gd": reference.lr_gd,
@@ -46,64 +39,6 @@ LOGISTIC = [
     ("normalized_lr_gd", "logistic.separable", {"gamma": 0.02, "spread": 0.3}, {"step": 1.0},
      True),
 ]
-
-
-def best_alternating(functions: list[Callable[[], object]], repeats: int = 5) -> list[float]:
-    """Best wall time of each function over ``repeats`` rounds, the functions alternating."""
-    best = [np.inf] * len(functions)
-    for _ in range(repeats):
-        for i, function in enumerate(functions):
-            start = time.perf_counter()
-            function()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
-
-
-def floor_gd(inst: Any, iterations: int) -> None:
-    X = inst.X
-    w, s = np.zeros(X.shape[1]), np.zeros(X.shape[0])
-    for _ in range(iterations):
-        X @ w
-        X.T @ s
-
-
-def _line(name: str, size: str, times: list[float], with_floor: bool) -> str:
-    kernel, plain = times[0], times[1]
-    line = f"{name:<18} {size:>16} {kernel:13.2f} {plain:12.2f} {plain / kernel:13.1f}"
-    if with_floor:
-        line += f" {times[2]:12.2f} {kernel / times[2]:13.2f}"
-    return line
-
-
-def main() -> None:
-    print(f"{'kernel':<18} {'instance':>16} {'kernel us/it':>13} {'numpy us/it':>12} "
-          f"{'numpy/kernel':>13} {'floor us/it':>12} {'kernel/floor':>13}")
-    for n, d in ((200, 20), (2000, 200)):
-        for name, problem_name, params, hyper, with_floor in LOGISTIC:
-            problem = get_problem(problem_name)
-            extra = {"lam": 1e-2} if problem_name == "logistic.l2" else params
-            inst = problem.make(0, n=n, d=d, **extra)
-            iterations = 20000 if name == "sgd" else (2000 if n < 1000 else 300)
-            run, twin = problem.algorithms[name].run, TWINS[name]
-            grid = checkpoints(iterations, per_decade=1)
-            run(inst, grid, 0, **hyper)  # compile (or load the cache) before timing
-            cases = [lambda r=run, i=inst, g=grid, h=hyper: r(i, g, 0, **h),
-                     lambda f=twin, i=inst, g=grid, h=hyper: f(i, g, 0, **h)]
-            if with_floor:
-                cases.append(lambda i=inst, k=iterations: floor_gd(i, k))
-            times = [t / iterations * 1e6 for t in best_alternating(cases)]
-            print(_line(name, f"{n} x {d}", times, with_floor))
-    for name, problem_name, params, hyper, iterations in _nonsmooth():
-        problem = get_problem(problem_name)
-        inst = problem.make(0, **params)
-        run, twin = problem.algorithms[name].run, getattr(ns_reference, name)
-        grid = checkpoints(iterations, per_decade=1)
-        run(inst, grid, 0, **hyper)
-        times = [t / iterations * 1e6 for t in best_alternating(
-            [lambda r=run, i=inst, g=grid, h=hyper: r(i, g, 0, **h),
-             lambda f=twin, i=inst, g=grid, h=hyper: f(i, g, 0, **h)], repeats=3)]
-        size = " ".join(f"{k}={v:g}" for k, v in params.items()) or f"T={iterations}"
-        print(_line(name, size, times, False))
 
 
 def _nonsmooth() -> list[tuple[str, str, dict, dict, int]]:
@@ -130,25 +65,45 @@ QUICK = {"gd": (1500, 60), "sgd": (100000, 0), "clipped_gd": (1500, 60), "lr_gd"
          "gd_mu_t": (100, 0), "gd_linear_decay": (100, 0)}
 
 
-def cases() -> list[Any]:
-    """The same kernels as :func:`main`, as cases of the shared harness
-    (``benchmarks.harness``, imported here so that this script runs without it)."""
-    from benchmarks.harness import DENSE, PER_SAMPLE, SMALL_VECTOR, Case
+def _gradient_floor(inst: Any) -> Callable[[int], None]:
+    """``floor_blas``: ``X w`` and ``X^T s``, the two matrix-vector products of a gradient,
+    into preallocated vectors."""
+    X = inst.X
+    w, s = np.zeros(X.shape[1]), np.zeros(X.shape[0])
+    margins, grad, XT = np.empty(X.shape[0]), np.empty(X.shape[1]), X.T
 
+    def run(iterations: int) -> None:
+        for _ in range(iterations):
+            np.dot(X, w, out=margins)
+            np.dot(XT, s, out=grad)
+
+    return run
+
+
+def cases() -> list[Case]:
+    """Every logistic kernel at 200 x 20 and 2000 x 200, and the non-smooth kernels.
+
+    Full-gradient kernels at 2000 x 200 are dense (floor: the two BLAS products); at 200 x 20
+    a BLAS call times NumPy's call overhead, so they are mid-size with the products' flops as
+    floor. SGD is per-sample (one row's flops) at both sizes."""
     out = []
     for size, n, d in (("small", 200, 20), ("medium", 2000, 200)):
         for name, problem_name, params, hyper, full in LOGISTIC:
             problem = get_problem(problem_name)
             extra = {"lam": 1e-2} if problem_name == "logistic.l2" else params
-            flops = 4.0 * n * d if full else 4.0 * d
+            if full and size == "medium":
+                kind, floor = DENSE, {"floor_blas": _gradient_floor,
+                                      "floor_note": "X w and X^T s (BLAS, preallocated)"}
+            else:
+                flops = 4.0 * n * d if full else 4.0 * d
+                kind = MIDDLE if full else PER_SAMPLE
+                floor = {"floor_flops": lambda inst, t, k=flops: k * t,
+                         "floor_note": "X w and X^T s (flops)" if full else "one row (flops)"}
             out.append(Case(
-                FAMILY, name, f"{problem_name} {n}x{d}", size, DENSE if full else PER_SAMPLE,
+                FAMILY, name, f"{problem_name} {n}x{d}", size, kind,
                 lambda p=problem, e=extra, n=n, d=d: p.make(0, n=n, d=d, **e),
                 run=_runner(problem.algorithms[name].run, hyper),
-                twin=_runner(TWINS[name], hyper),
-                floor_flops=lambda inst, t, k=flops: k * t,
-                floor_note="X w and X^T s (flops)" if full else "one row (flops)",
-                quick=QUICK[name]))
+                twin=_runner(TWINS[name], hyper), quick=QUICK[name], **floor))
     for name, problem_name, params, hyper, _ in _nonsmooth():
         problem = get_problem(problem_name)
         out.append(Case(
@@ -162,4 +117,6 @@ def cases() -> list[Any]:
 
 
 if __name__ == "__main__":
-    main()
+    from benchmarks.run_all import main
+
+    raise SystemExit(main(["--family", FAMILY, *sys.argv[1:]]))

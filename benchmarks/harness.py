@@ -23,8 +23,9 @@ Method
   the largest relative difference, with each measure's floor as an absolute allowance
   (:func:`relative_disagreement`); at most 1e-9 is agreement to 1e-9 relative above the
   floor.
-- Recording: the time of the kernel's cheapest quick-mode run in the cards, on the engine's
-  grid for it (30 checkpoints per decade, plus 60 evenly spaced ones for a geometric claim),
+- Recording (small, quick-size instances only): the time of the kernel's cheapest quick-mode
+  run in the cards, on the engine's grid for it (30 checkpoints per decade, plus 60 evenly
+  spaced ones for a geometric claim),
   against the same horizon with two checkpoints; alternated call by call, lower deciles of
   the per-call times (see :func:`record_percent`).
 - Compile: each kernel's first call in a fresh process (``benchmarks.compile_probe``) with an
@@ -53,6 +54,9 @@ import numpy as np
 from benchmarks import BLAS_VARIABLES, NUMPY_LOADED_FIRST
 from workbench.engine.checkpoints import checkpoints
 
+# Kinds of kernel, by the targets: one example per step, or an iterate of dimension
+# under 100: 30x NumPy; matrix-vector products of dimension 1000 or more: 1.3x the BLAS floor;
+# in between (mid-size): never slower than NumPy. Every kind: agreement, recording, compile.
 PER_SAMPLE = "per-sample"
 SMALL_VECTOR = "small-vector"
 DENSE = "dense"
@@ -328,7 +332,10 @@ def measure(case: Case, repeats: int = 7, target: float = 0.1) -> Measured:
     agree_grid = checkpoints(horizon, per_decade=10)
     agreement, compared = relative_disagreement(kernel(agree_grid), twin(agree_grid), floors)
 
-    record = record_percent(kernel, case.quick, repeats, target) if case.record else np.nan
+    # Quick horizons belong to quick-size instances: a medium instance would run a quick
+    # horizon of 1e5 steps at d = 1000 for seconds per call, hundreds of calls.
+    record = record_percent(kernel, case.quick, repeats, target) \
+        if case.record and case.size == "small" else np.nan
     return Measured(case, t_kernel, t_twin, t_floor, floor_kind,
                     {"kernel": n_kernel, "twin": n_twin, "floor": n_floor,
                      "agreement": horizon, "record": case.quick[0]},
@@ -449,10 +456,11 @@ def row(m: Measured) -> str:
     cold = f"{m.compile['cold']:6.2f}" if "cold" in m.compile else f"{'':>6}"
     load = f"{m.compile['load']:6.2f}" if "load" in m.compile else f"{'':>6}"
     floor = f"{m.floor * 1e6:10.3g}" + ("*" if m.floor_kind == "flops" else " ")
+    record = f"{'-':>6}" if np.isnan(m.record_percent) else f"{m.record_percent:6.1f}"
     return (f"{m.case.label:<34} {m.case.instance:<26} {m.case.kind:<12} {cold} {load} "
             f"{m.case.unit:>3} {m.kernel * 1e6:9.3g} {m.twin * 1e6:9.3g} {floor}"
             f"{r['numpy_over_kernel']:7.1f}x "
-            f"{r['kernel_over_floor']:7.2f}x {m.record_percent:6.1f} {m.agreement:8.1e}  "
+            f"{r['kernel_over_floor']:7.2f}x {record} {m.agreement:8.1e}  "
             f"{'; '.join(targets(m)) or 'all met'}")
 
 

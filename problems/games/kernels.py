@@ -48,7 +48,7 @@ def _matvec(P, x, out):
         out[i] = acc
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _phi(x):
     """``expm1(-x) + x`` to relative precision."""
     if abs(x) < 1e-3:
@@ -56,7 +56,7 @@ def _phi(x):
     return np.expm1(-x) + x
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _psi(s):
     """``log1p(s) - s`` to relative precision."""
     if abs(s) < 1e-3:
@@ -64,7 +64,7 @@ def _psi(s):
     return np.log1p(s) - s
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _kl(theta_p, pi_p, theta_q):
     """``KL(softmax(theta_p) || softmax(theta_q))`` without cancellation (see
     :func:`..instances.kl_logits`)."""
@@ -81,7 +81,7 @@ def _kl(theta_p, pi_p, theta_q):
     return first + _psi(s)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _record(out, k, P, log_ref, beta, theta_star, pi_star, theta, pi, lse, avg, work,
             queries):
     """Write the measures at ``theta`` (``pi = softmax(theta)``, ``lse`` its log-normaliser)
@@ -108,14 +108,14 @@ def _record(out, k, P, log_ref, beta, theta_star, pi_star, theta, pi, lse, avg, 
     return np.isfinite(out[k, KL]) and np.isfinite(out[k, GAP])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _blow_up(out, k):
     for r in range(k, out.shape[0]):
         for c in range(out.shape[1]):
             out[r, c] = np.inf
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _normalise(theta):
     """Subtract the mean (logits are defined up to a constant; this keeps them bounded)."""
     mean = theta.mean()

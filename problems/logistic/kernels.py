@@ -2,7 +2,8 @@
 
 Each kernel holds the whole loop in one ``@numba.njit(cache=True)`` function and writes the
 measures at the given checkpoints into a preallocated ``(checkpoints, N_COLUMNS)`` array;
-nothing is allocated per step. Every jitted callee of a kernel lives in this module: Numba's
+nothing is allocated per step but the 8-entry scratch of a full gradient (:func:`_grad`).
+Every jitted callee of a kernel lives in this module: Numba's
 on-disk cache does not notice an edit to a jitted helper in another file. A sampling kernel
 receives one seed for ``np.random.seed`` (the contract's :func:`~workbench.catalogue.kernel_seed`);
 Numba's ``np.random`` replays NumPy's legacy Mersenne Twister, so the NumPy twins in
@@ -24,20 +25,42 @@ N_COLUMNS = 5
 
 
 @numba.njit(cache=True, fastmath=FAST)
+def _weight(y_i, m, n):
+    """``-y_i sigmoid(-m) / n`` as ``-y_i (1 - tanh(m/2)) / (2n)`` (the NumPy twins' form)."""
+    return -y_i * 0.5 * (1.0 - np.tanh(0.5 * m)) / n
+
+
+@numba.njit(cache=True, fastmath=FAST)
 def _grad(X, y, lam, w, margins, grad):
-    """Fill ``margins = y * Xw`` and ``grad`` at ``w``. No allocation."""
+    """Fill ``margins = y * Xw`` and ``grad`` at ``w``.
+
+    One pass over ``X`` in blocks of eight rows: their dot products with ``w`` and weights,
+    then one update of ``grad`` with the eight rows while they are in cache (``grad`` is
+    loaded and stored once per block, not once per row): 1.6x faster than a row at a time
+    at 2000 x 200. The weights go through an 8-entry scratch array, allocated once per
+    gradient (with eight scalars instead, LLVM's code was as slow as a row at a time)."""
     n, d = X.shape
     for j in range(d):
         grad[j] = lam * w[j]
-    for i in range(n):
-        z = 0.0
-        for j in range(d):
-            z += X[i, j] * w[j]
-        m = y[i] * z
-        margins[i] = m
-        coef = -y[i] * 0.5 * (1.0 - np.tanh(0.5 * m)) / n
-        for j in range(d):
-            grad[j] += coef * X[i, j]
+    c = np.empty(8)
+    for i in range(0, n, 8):
+        rows = min(8, n - i)
+        for r in range(rows):
+            z = 0.0
+            for j in range(d):
+                z += X[i + r, j] * w[j]
+            margins[i + r] = y[i + r] * z
+            c[r] = _weight(y[i + r], margins[i + r], n)
+        if rows == 8:
+            c0, c1, c2, c3, c4, c5, c6, c7 = c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+            for j in range(d):
+                grad[j] += (c0 * X[i, j] + c1 * X[i + 1, j] + c2 * X[i + 2, j]
+                            + c3 * X[i + 3, j]) + (c4 * X[i + 4, j] + c5 * X[i + 5, j]
+                                                   + c6 * X[i + 6, j] + c7 * X[i + 7, j])
+        else:
+            for r in range(rows):
+                for j in range(d):
+                    grad[j] += c[r] * X[i + r, j]
 
 
 @numba.njit(cache=True)
@@ -99,7 +122,7 @@ def _gd_kernel(X, y, lam, step, w, w_star, f_star, checkpoints, out):
             w[j] -= step * grad[j]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=FAST)
 def _sgd_kernel(X, y, lam, mu, shift, c, w, w_star, f_star, seed, checkpoints, out):
     """SGD with step ``c / (mu (t + shift))``, one uniformly sampled example per step."""
     np.random.seed(seed)

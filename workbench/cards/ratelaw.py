@@ -423,6 +423,13 @@ def parse_rate(text: str, variable: str = "T") -> RateLaw:
     """
     if not isinstance(text, str):
         raise _fail(str(text), "the rate must be a string")
+    return _parse(text, variable)
+
+
+@cache
+def _parse(text: str, variable: str) -> RateLaw:
+    """:func:`parse_rate` of a string, once per text (laws are immutable; the catalogue's
+    cards repeat a few dozen rates)."""
     # O~(...), Omega~(...), Theta~(...): up to polylog factors.
     plain, tildes = _TILDE.subn(r"\1(", text)
     if "~" in plain or tildes > 1:

@@ -107,7 +107,8 @@ def cases() -> list[Case]:
     for name, problem_name, params, hyper, _ in _nonsmooth():
         problem = get_problem(problem_name)
         out.append(Case(
-            "nonsmooth", name, f"{problem_name} {params}", "small", SMALL_VECTOR,
+            "nonsmooth", name, " ".join([problem_name, *(f"{k}={v}" for k, v in params.items())]),
+            "small", SMALL_VECTOR,
             lambda p=problem, q=params: p.make(0, **q),
             run=_runner(problem.algorithms[name].run, hyper),
             twin=_runner(getattr(ns_reference, name), hyper),

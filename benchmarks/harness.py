@@ -237,6 +237,23 @@ def flop_rate(repeats: int = 7) -> float:
     return _FLOP_RATE[0]
 
 
+def gaussian_draw_ns(draws: int = 1_000_000, repeats: int = 7) -> float:
+    """CPU nanoseconds of one ``np.random.standard_normal()`` inside a Numba kernel (NumPy's
+    legacy Gaussian, as the sampling kernels draw their noise), median of ``repeats``: the
+    part of a noisy small-vector kernel's time no arithmetic can remove."""
+    import numba
+
+    @numba.njit
+    def draw(n: int) -> float:
+        total = 0.0
+        for _ in range(n):
+            total += np.random.standard_normal()
+        return total
+
+    draw(10)
+    return median([cpu(lambda: draw(draws)) for _ in range(repeats)]) / draws * 1e9
+
+
 def relative_disagreement(got: Mapping[str, Any], want: Mapping[str, Any],
                           floors: Mapping[str, float]) -> tuple[float, int]:
     """The largest ``|got - want| / (|want| + floor / AGREE_TARGET)`` over every measure, and
@@ -429,7 +446,8 @@ def environment() -> dict[str, Any]:
             "blas_threads": {name: os.environ.get(name) for name in BLAS_VARIABLES},
             "numpy_loaded_first": NUMPY_LOADED_FIRST, "clock": "time.process_time",
             "flop_rate_gflops": flop_rate() / 1e9,
-            "flop_rate_source": f"np.dot({FLOP_RATE_SIZE}x{FLOP_RATE_SIZE} @ vector, out=...)"}
+            "flop_rate_source": f"np.dot({FLOP_RATE_SIZE}x{FLOP_RATE_SIZE} @ vector, out=...)",
+            "gaussian_draw_ns": gaussian_draw_ns()}
 
 
 def as_json(m: Measured) -> dict[str, Any]:
@@ -472,7 +490,8 @@ def print_preamble() -> None:
           + ("  (NumPy was loaded first: not applied!)" if NUMPY_LOADED_FIRST else ""))
     print(f"{env['cpu']}, {env['cores']} cores; numpy {env['numpy']}, numba {env['numba']}; "
           f"git {env['git']}; in-cache BLAS matvec rate {env['flop_rate_gflops']:.2f} "
-          "GFlop/s (floors marked * are flops at that rate)")
+          "GFlop/s (floors marked * are flops at that rate); one Gaussian draw in a kernel "
+          f"{env['gaussian_draw_ns']:.1f} ns")
     print(HEADER, flush=True)
 
 

@@ -194,7 +194,10 @@ def test_noise_flip_on_a_bound_is_a_note_not_a_regression():
     # The same flip with a quantity that really moved is a regression ...
     moved = _scaling("inconclusive", 1.2, 0.2, "too noisy: CI straddles the allowed range")
     assert baseline.compare("c", old, moved).regressed
-    # ... and so is any other verdict change.
+    # A transient dying out at the slope tolerance's edge is the same kind of flip ...
+    transient = _scaling("inconclusive", 2.0, 0.1, "pre-asymptotic: the final local slope ...")
+    assert not baseline.compare("c", old, transient).regressed
+    # ... but any other verdict change is a regression.
     mismatch = _scaling("mismatch", 2.0, 0.05)
     assert baseline.compare("c", old, mismatch).regressed
     other = _scaling("inconclusive", 2.0, 0.05, "4 of 4 sweep points censored")

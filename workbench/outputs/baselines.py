@@ -5,10 +5,11 @@ interval, the fit window, the tolerances and the provenance of the run. A re-run
 when
 
 * the verdict (or its direction) changes, except (NOISE_FLIP) a change between
-  ``consistent`` and ``inconclusive: too noisy`` while the fitted quantity stays within the
-  allowance below: then both runs measured the same quantity and only its confidence
-  interval crossed the edge of the claim's tolerance (a claim whose observed value sits on
-  its bound); this is printed as a note, or
+  ``consistent`` and ``inconclusive: too noisy`` or ``inconclusive: pre-asymptotic`` while
+  the fitted quantity stays within the allowance below: then both runs measured the same
+  quantity and only its confidence interval, or its final local slope, crossed the edge of
+  the claim's tolerance (a claim whose observed value sits on its bound, or whose transient
+  is dying out near it); this is printed as a note, or
 * the fitted quantity moves by more than ``floor + sqrt(h_old**2 + h_new**2)``, where ``h`` is
   the half-width of each run's confidence interval and ``floor`` is the named floor of the
   quantity below, or
@@ -396,12 +397,17 @@ def compare(claim_id: str, old: dict[str, Any], new: dict[str, Any]) -> ClaimChe
     return check
 
 
+#: Inconclusive reasons that sit at the edge of a consistent verdict with the same fitted
+#: quantity (both come with an estimate; "insufficient" data and censored sweeps do not).
+EDGE_REASONS = ("too noisy", "pre-asymptotic")
+
+
 def _noise_flip(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """A change between consistent and inconclusive-because-too-noisy (either way)."""
+    """A change between consistent and inconclusive at the tolerance's edge (either way)."""
     pair = {old["verdict"], new["verdict"]}
-    noisy = [e for e in (old, new) if e["verdict"] == "inconclusive"]
+    edge = [e for e in (old, new) if e["verdict"] == "inconclusive"]
     return pair == {"consistent", "inconclusive"} and \
-        all((e.get("reason") or "").startswith("too noisy") for e in noisy)
+        all((e.get("reason") or "").startswith(EDGE_REASONS) for e in edge)
 
 
 def _provenance_notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

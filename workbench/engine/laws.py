@@ -417,7 +417,8 @@ def judge_power(fit: Fit, law: RateLaw, tol: Tolerances) -> Verdict:
         trend_fit = deviation_trend(fit.local, sign)
         p, q = trend_fit if trend_fit else (0.0, 0.0)
         trend = "" if trend_fit is None else \
-            f"; the deviation shrinks like t^-{p:.2f} (q = p ln t = {q:.2f})"
+            f"; the deviation {'shrinks like t^-' if p >= 0 else 'grows like t^'}{abs(p):.2f} " \
+            f"(q = p ln t = {q:.2f})"
         sequence = local_text(fit.local)
         transient = trend_fit is not None and q > tol.transient_order
         if x_lo > tol.slope and transient:

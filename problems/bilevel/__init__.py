@@ -37,7 +37,7 @@ Measures (exact, from the closed-form hypergradient)
 
 Layout
     ``instances`` (builders, exact hypergradients, penalty gaps), ``kernels`` (private
-    ``@numba.njit(cache=True)`` loops and their jitted helpers), ``methods`` (public wrappers
+    ``@njit(cache=True)`` loops and their jitted helpers), ``methods`` (public wrappers
     and the schedules), ``reference`` (plain NumPy twins). This module is the registration.
 
 References

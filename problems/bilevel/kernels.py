@@ -11,8 +11,9 @@ states; nothing is drawn when ``sigma == 0``. Counters are cumulative and exact.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 # Columns of the kernels' output array (one layout for every kernel; unused columns stay
 # NaN and the wrappers return only what an algorithm declares).
@@ -24,7 +25,7 @@ UPPER_COSINE, UPPER_QUARTIC = 0, 1
 
 
 # -- helpers --------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _mv(A, x, out):
     """``out = A @ x``."""
     rows, cols = A.shape
@@ -35,7 +36,7 @@ def _mv(A, x, out):
         out[i] = s
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _mtv(A, x, out):
     """``out = A.T @ x``."""
     rows, cols = A.shape
@@ -47,7 +48,7 @@ def _mtv(A, x, out):
             out[j] += A[i, j] * xi
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _grad_phi(upper, amp, x, out):
     """``grad phi(x)``: ``-amp sin x`` (cosine) or ``amp (x^3 - x)`` (quartic)."""
     for i in range(x.size):
@@ -57,7 +58,7 @@ def _grad_phi(upper, amp, x, out):
             out[i] = amp * (x[i] * x[i] * x[i] - x[i])
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _hypergrad(upper, amp, G, c, x, out):
     """Exact ``grad F(x) = grad phi(x) + G x - c``; returns ``||grad F(x)||^2``."""
     _grad_phi(upper, amp, x, out)
@@ -72,7 +73,7 @@ def _hypergrad(upper, amp, G, c, x, out):
     return sq
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _noise(v, sigma):
     """``v += sigma * N(0, I)``, one draw per coordinate in order; none when sigma is 0."""
     if sigma > 0.0:
@@ -80,7 +81,7 @@ def _noise(v, sigma):
             v[i] += sigma * np.random.standard_normal()
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _lower_grad_y(H, B, x, y, out):
     """``grad_y g(x, y) = H y - B x``."""
     rows, cols = B.shape
@@ -93,12 +94,12 @@ def _lower_grad_y(H, B, x, y, out):
         out[i] = s
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _count(out, k, upper_grads, lower_grads, hvps):
     out[k, UPPER_GRADS] = upper_grads
     out[k, LOWER_GRADS] = lower_grads
@@ -106,7 +107,7 @@ def _count(out, k, upper_grads, lower_grads, hvps):
 
 
 # -- hypergradient baselines: AID and ITD -------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _aid_quadratic_kernel(upper, amp, H, B, b, x, step, grad_true, checkpoints, out):
     """AID with fixed-point iterations (Grazzi et al. 2020, "AID-FP") at a fixed ``x``.
 
@@ -153,7 +154,7 @@ def _aid_quadratic_kernel(upper, amp, H, B, b, x, step, grad_true, checkpoints, 
             y[i] -= step * (hv[i] - bx[i])
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _itd_quadratic_kernel(upper, amp, H, B, b, x, step, grad_true, checkpoints, out):
     """ITD (iterative differentiation) at a fixed ``x``, in forward mode.
 
@@ -199,7 +200,7 @@ def _itd_quadratic_kernel(upper, amp, H, B, b, x, step, grad_true, checkpoints, 
             y[i] -= step * (hv[i] - bx[i])
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _cleaning_margins(A, labels, w, margins):
     """``margins = labels * (A @ w)`` (BLAS matrix-vector product, no allocation)."""
     np.dot(A, w, margins)
@@ -207,7 +208,7 @@ def _cleaning_margins(A, labels, w, margins):
         margins[i] *= labels[i]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _aid_cleaning_kernel(A, labels, Av, labels_v, lam, x, step, grad_true, checkpoints,
                          out):
     """AID-FP on data hyper-cleaning at a fixed ``x`` (see :func:`_aid_quadratic_kernel`).
@@ -279,7 +280,7 @@ def _aid_cleaning_kernel(A, labels, Av, labels_v, lam, x, step, grad_true, check
 
 
 # -- F2SA -----------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _f2sa_kernel(upper, amp, H, B, b, G, c, sigma_f, sigma_g, x, y, z, a_exp, c_exp,
                  p_exp, lam0, gamma0, k0, xi, seed, checkpoints, out):
     """F2SA with one inner step per iteration (Kwon et al. 2023, Algorithm 1 with ``T = 1``).
@@ -356,7 +357,7 @@ def _f2sa_kernel(upper, amp, H, B, b, G, c, sigma_f, sigma_g, x, y, z, a_exp, c_
 
 
 # -- the penalty method ---------------------------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _penalty_kernel(upper, amp, H, B, b, G, c, P, q, M, S, Gs, sigma, eta, inner, L, x, y,
                     z, checkpoints, out):
     """Gradient descent on the penalty function ``psi_sigma`` with inner loops
@@ -430,7 +431,7 @@ def _penalty_kernel(upper, amp, H, B, b, G, c, P, q, M, S, Gs, sigma, eta, inner
 
 
 # -- BO-REP and a plain single-loop baseline ------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _borep_kernel(upper, amp, H, B, b, G, c, sigma_f, sigma_g, x, eta, beta, nu, gamma,
                   period, inner, refine, seed, checkpoints, out):
     """BO-REP (Hao, Gong, Liu, ICLR 2024, Algorithm 1), as reconstructed here.
@@ -510,7 +511,7 @@ def _borep_kernel(upper, amp, H, B, b, G, c, sigma_f, sigma_g, x, eta, beta, nu,
                 x[j] -= eta * m[j] / mnorm
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _soba_kernel(upper, amp, H, B, b, G, c, sigma_f, sigma_g, x, eta, nu, seed,
                  checkpoints, out):
     """A plain single-loop stochastic method (SOBA, Dagreou et al. 2022): per iteration

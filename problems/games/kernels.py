@@ -16,15 +16,16 @@ the remaining ones with ``inf`` and stops.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 FAST = {"reassoc", "contract"}
 KL, GAP, EXPLOIT, EXPLOIT_AVG, QUERIES = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _softmax(theta, out):
     """``out = softmax(theta)``; returns ``logsumexp(theta)``."""
     top = theta.max()
@@ -37,7 +38,7 @@ def _softmax(theta, out):
     return top + np.log(total)
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _matvec(P, x, out):
     """``out = P x`` (no allocation)."""
     n = x.size
@@ -48,7 +49,7 @@ def _matvec(P, x, out):
         out[i] = acc
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _phi(x):
     """``expm1(-x) + x`` to relative precision."""
     if abs(x) < 1e-3:
@@ -56,7 +57,7 @@ def _phi(x):
     return np.expm1(-x) + x
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _psi(s):
     """``log1p(s) - s`` to relative precision."""
     if abs(s) < 1e-3:
@@ -64,7 +65,7 @@ def _psi(s):
     return np.log1p(s) - s
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _kl(theta_p, pi_p, theta_q):
     """``KL(softmax(theta_p) || softmax(theta_q))`` without cancellation (see
     :func:`..instances.kl_logits`)."""
@@ -81,7 +82,7 @@ def _kl(theta_p, pi_p, theta_q):
     return first + _psi(s)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _record(out, k, P, log_ref, beta, theta_star, pi_star, theta, pi, lse, avg, work,
             queries):
     """Write the measures at ``theta`` (``pi = softmax(theta)``, ``lse`` its log-normaliser)
@@ -108,14 +109,14 @@ def _record(out, k, P, log_ref, beta, theta_star, pi_star, theta, pi, lse, avg, 
     return np.isfinite(out[k, KL]) and np.isfinite(out[k, GAP])
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _blow_up(out, k):
     for r in range(k, out.shape[0]):
         for c in range(out.shape[1]):
             out[r, c] = np.inf
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _normalise(theta):
     """Subtract the mean (logits are defined up to a constant; this keeps them bounded)."""
     mean = theta.mean()
@@ -123,7 +124,7 @@ def _normalise(theta):
         theta[i] -= mean
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _policy_extragradient_kernel(P, log_ref, beta, theta_star, pi_star, keep, mix, gain,
                                  theta, checkpoints, out):
     """Policy extragradient in logits, two queries per iteration:
@@ -166,7 +167,7 @@ def _policy_extragradient_kernel(P, log_ref, beta, theta_star, pi_star, keep, mi
         queries += 2
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _mwu_kernel(P, log_ref, beta, theta_star, pi_star, step, anytime, theta, checkpoints,
                 out):
     """Multiplicative weights (Hedge) self-play on the unregularized game, one query per

@@ -15,7 +15,7 @@ Variants
 
 Layout
     ``instances`` (builders, reference solutions, constants, floors), ``kernels`` (the
-    private ``@numba.njit(cache=True)`` loops and every jitted helper they call), ``methods``
+    private ``@njit(cache=True)`` loops and every jitted helper they call), ``methods``
     (public wrappers), ``reference`` (plain NumPy twins, step by step, for the tests and the
     benchmarks). This module is the registration.
 

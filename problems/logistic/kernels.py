@@ -1,6 +1,6 @@
 """The logistic family's Numba kernels (private; the public wrappers are in ``methods``).
 
-Each kernel holds the whole loop in one ``@numba.njit(cache=True)`` function and writes the
+Each kernel holds the whole loop in one ``@njit(cache=True)`` function and writes the
 measures at the given checkpoints into a preallocated ``(checkpoints, N_COLUMNS)`` array;
 nothing is allocated per step but the 8-entry scratch of a full gradient (:func:`_grad`).
 Every jitted callee of a kernel lives in this module: Numba's
@@ -12,8 +12,9 @@ Numba's ``np.random`` replays NumPy's legacy Mersenne Twister, so the NumPy twin
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 # Reassociation lets LLVM vectorise the dot-product reductions; NaN and inf keep their IEEE
 # meaning (no "nnan"/"ninf"), so a diverging run still shows up as NaN.
@@ -24,13 +25,13 @@ F_GAP, DIST_SQ, GRAD_NORM_SQ, TRAIN_ERROR, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _weight(y_i, m, n):
     """``-y_i sigmoid(-m) / n`` as ``-y_i (1 - tanh(m/2)) / (2n)`` (the NumPy twins' form)."""
     return -y_i * 0.5 * (1.0 - np.tanh(0.5 * m)) / n
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _grad(X, y, lam, w, margins, grad):
     """Fill ``margins = y * Xw`` and ``grad`` at ``w``.
 
@@ -63,7 +64,7 @@ def _grad(X, y, lam, w, margins, grad):
                     grad[j] += c[r] * X[i + r, j]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _loss(lam, w, margins):
     """Loss from the margins, stable for large ``|m|``."""
     loss = 0.0
@@ -76,14 +77,14 @@ def _loss(lam, w, margins):
     return loss / margins.size + 0.5 * lam * sq
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _loss_grad(X, y, lam, w, margins, grad):
     """Loss at ``w``; fills ``margins`` and ``grad``."""
     _grad(X, y, lam, w, margins, grad)
     return _loss(lam, w, margins)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _record(out, k, loss, f_star, w, w_star, margins, grad, calls):
     """Write row ``k`` of ``out``: gap, squared distance, squared gradient norm, training
     error (fraction of margins ``<= 0``) and the call count."""
@@ -103,7 +104,7 @@ def _record(out, k, loss, f_star, w, w_star, margins, grad, calls):
     out[k, CALLS] = calls
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _gd_kernel(X, y, lam, step, w, w_star, f_star, checkpoints, out):
     """Gradient descent ``w <- w - step * grad f(w)``; one full gradient per iteration."""
     n, d = X.shape
@@ -122,7 +123,7 @@ def _gd_kernel(X, y, lam, step, w, w_star, f_star, checkpoints, out):
             w[j] -= step * grad[j]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _sgd_kernel(X, y, lam, mu, shift, c, w, w_star, f_star, seed, checkpoints, out):
     """SGD with step ``c / (mu (t + shift))``, one uniformly sampled example per step."""
     np.random.seed(seed)
@@ -148,7 +149,7 @@ def _sgd_kernel(X, y, lam, mu, shift, c, w, w_star, f_star, seed, checkpoints, o
             w[j] -= step * (coef * X[i, j] + lam * w[j])
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _perceptron_kernel(X, y, w, seed, checkpoints, out):
     """Online perceptron: visit examples in a fresh random order each pass and add
     ``y_i x_i`` on a mistake (``y_i <x_i, w> <= 0``). ``t`` counts visits, calls count
@@ -185,7 +186,7 @@ def _perceptron_kernel(X, y, w, seed, checkpoints, out):
 
 
 # -- Tyurin (2024): large-step LR+GD, the batch perceptron and their normalized variants ---
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _margins(X, y, w, margins):
     """Fill ``margins = y * Xw``. No allocation."""
     n, d = X.shape
@@ -196,7 +197,7 @@ def _margins(X, y, w, margins):
         margins[i] = y[i] * z
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _batch_perceptron_kernel(X, y, step, normalized, w, checkpoints, out):
     """Batch perceptron (Tyurin 2024, Sec. 3 and Theorem 5.3) scaled by ``step``.
 
@@ -249,7 +250,7 @@ def _batch_perceptron_kernel(X, y, step, normalized, w, checkpoints, out):
                     theta[j] += scale * y[i] * X[i, j]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _normalized_lr_gd_kernel(X, y, step, w, checkpoints, out):
     """Normalized LR+GD (Tyurin 2024, Sec. 6): ``w <- w - step * beta_t * grad f(w)`` with
     ``beta_t = 1 / mean_i sigmoid(-m_i)``, i.e. ``w += step * sum_i p_i y_i x_i / sum_i p_i``
@@ -286,7 +287,7 @@ def _normalized_lr_gd_kernel(X, y, step, w, checkpoints, out):
 
 
 # -- Koloskova, Hendrikx, Stich (2023): deterministic clipped gradient descent -------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _clipped_gd_kernel(X, y, lam, step, c, w, w_star, f_star, checkpoints, out):
     """Clipped GD ``w <- w - step * min(1, c / ||g||) g`` with ``g = grad f(w)``."""
     n, d = X.shape

@@ -1,6 +1,6 @@
 """The matrix-sensing Numba kernels (private; the public wrappers are in ``methods``).
 
-Each kernel holds the whole loop in one ``@numba.njit(cache=True)`` function and writes the
+Each kernel holds the whole loop in one ``@njit(cache=True)`` function and writes the
 measures at the given checkpoints into a preallocated ``(checkpoints, N_COLUMNS)`` array;
 nothing is allocated per step. Every jitted callee of a kernel lives in this module: Numba's
 on-disk cache does not notice an edit to a jitted helper in another file. The kernels draw no
@@ -28,8 +28,9 @@ References
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 # Reassociation lets LLVM vectorise the reductions; NaN and inf keep their IEEE meaning.
 FAST = {"reassoc", "contract"}
@@ -39,7 +40,7 @@ FROB_SQ, LOSS, REBALANCED = range(3)
 N_COLUMNS = 3
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@njit(cache=True, fastmath=FAST, inline="always")
 def _product(Ft, Gt, P):
     """``P = F G^T`` into ``P``, from the transposed factors ``Ft = F^T``, ``Gt = G^T``."""
     k, n1 = Ft.shape
@@ -53,7 +54,7 @@ def _product(Ft, Gt, P):
                 P[i, j] += f * Gt[c, j]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _residual(P, M_star, A, y, res, E):
     """``E = A*(A(P) - y)`` into ``E``; returns ``(0.5 ||A(P) - y||^2, ||P - M*||_F^2)``.
 
@@ -89,7 +90,7 @@ def _residual(P, M_star, A, y, res, E):
     return 0.5 * loss, frob_sq
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _transpose(F, Ft):
     """``Ft = F^T`` into ``Ft``."""
     rows, cols = F.shape
@@ -98,7 +99,7 @@ def _transpose(F, Ft):
             Ft[c, i] = F[i, c]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _symmetric_gd_kernel(X, M_star, A, y, eta, checkpoints, out):
     """``X <- X - eta sym(A*(A(X X^T) - y)) X`` ([1], GD on the symmetric parameterization).
 
@@ -160,7 +161,7 @@ def _symmetric_gd_kernel(X, M_star, A, y, eta, checkpoints, out):
     _transpose(Xt, X)
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _asymmetric_gd_kernel(F, G, M_star, A, y, eta, switch_level, start, switched,
                           checkpoints, out):
     """GD on ``F G^T`` from iteration ``start``; stops where rebalancing is due.

@@ -14,7 +14,7 @@ Problems
     (Koloskova, Hendrikx, Stich 2023).
 
 Layout as in every family: ``instances`` (builders, exact references, constants, floors),
-``kernels`` (private ``@numba.njit(cache=True)`` loops), ``methods`` (public wrappers),
+``kernels`` (private ``@njit(cache=True)`` loops), ``methods`` (public wrappers),
 ``reference`` (NumPy twins); this module is the registration.
 
 References

@@ -1,6 +1,6 @@
 """The non-smooth family's Numba kernels (private; the public wrappers are in ``methods``).
 
-Each kernel holds its whole loop in one ``@numba.njit(cache=True)`` function, writes its
+Each kernel holds its whole loop in one ``@njit(cache=True)`` function, writes its
 measures at the given checkpoints into a preallocated array and allocates nothing per step.
 Every jitted callee lives in this module (Numba's on-disk cache does not notice an edit to a
 jitted helper in another file). Sampling kernels receive one seed for ``np.random.seed``;
@@ -14,8 +14,9 @@ Step schedules (``t = 0, 1, ...`` counts the steps taken, ``T`` is the horizon):
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 MU_T, SQRT_T, LINEAR, CONSTANT = range(4)
 SCHEDULES = {"mu_t": MU_T, "sqrt_t": SQRT_T, "linear_decay": LINEAR, "constant": CONSTANT}
@@ -31,7 +32,7 @@ W_F_GAP, W_DIST_SQ, W_CALLS = range(3)
 W_COLUMNS = 3
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _step(schedule, eta, mu, t, horizon):
     """The step of schedule ``schedule`` at step ``t`` (0-based) of ``horizon``."""
     if schedule == MU_T:
@@ -44,7 +45,7 @@ def _step(schedule, eta, mu, t, horizon):
 
 
 # -- SGD on (1/n) sum_i max(lo r_i, r_i) + (lam/2)||w||^2 --------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _objective(A, b, lo, lam, w):
     """``mean_i max(lo r_i, r_i) + (lam/2) ||w||^2`` with ``r = A w - b``."""
     n, d = A.shape
@@ -60,7 +61,7 @@ def _objective(A, b, lo, lam, w):
     return total / n + 0.5 * lam * sq
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _sgd_kernel(A, b, lo, lam, mu, schedule, eta, w, w_star, f_star, seed, checkpoints,
                 halves, out):
     """SGD with one uniformly sampled row per step, ``w <- w - eta_t (phi'(r_i) a_i + lam
@@ -112,7 +113,7 @@ def _sgd_kernel(A, b, lo, lam, mu, schedule, eta, w, w_star, f_star, seed, check
 
 
 # -- SGD and clipped SGD on ||x||^2 / 2 with a noisy oracle -------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _quadratic_kernel(x, sigma, law, c, schedule, eta, two_a, two_b, two_p, seed,
                       checkpoints, out):
     """SGD on ``||x||^2/2`` with the oracle ``g = x + xi``, clipped to norm ``c`` when
@@ -171,7 +172,7 @@ def _quadratic_kernel(x, sigma, law, c, schedule, eta, two_a, two_b, two_p, seed
 
 
 # -- the worst-case construction: GD in O(1) per step, and the certificate of its order ---
-@numba.njit(cache=True)
+@njit(cache=True)
 def _chao_insert(alpha, beta, has, xs, new_a, new_b):
     """Insert the line ``new_a + new_b s`` into the Li Chao tree (upper envelope) built over
     the sorted query points ``xs``."""
@@ -194,7 +195,7 @@ def _chao_insert(alpha, beta, has, xs, new_a, new_b):
             return
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _chao_query(alpha, beta, has, xs, p):
     """The upper envelope at ``xs[p]``."""
     node, lo, hi = 1, 0, xs.size - 1
@@ -212,7 +213,7 @@ def _chao_query(alpha, beta, has, xs, p):
     return best
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _order_margin(a, b, mu, steps):
     """Smallest relative margin by which piece ``t`` beats every earlier piece at ``x_t``.
 
@@ -264,7 +265,7 @@ def _order_margin(a, b, mu, steps):
     return worst
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _worst_case_kernel(a, b, mu, steps, checkpoints, out):
     """GD from ``x_1 = 0`` on the construction, visiting piece ``k`` at step ``k``.
 

@@ -31,10 +31,10 @@ cache rule); its NumPy twins are :func:`.reference.block_gda` and
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from workbench.catalogue import Param, ParameterError
+from workbench.jit import njit
 
 from .affine import AffineOperator, as_operator, measure_names
 
@@ -49,7 +49,7 @@ BLOCK_HYPER = {
 }
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _affine_rows(A, b, z, out, lo, hi):
     """``out[lo:hi] = (A z + b)[lo:hi]`` (no allocation)."""
     d = z.size
@@ -60,7 +60,7 @@ def _affine_rows(A, b, z, out, lo, hi):
         out[i] = acc + b[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     """The measures at ``z`` into row ``k``; False once they are not finite."""
     _affine_rows(M, q, z, fz, 0, z.size)
@@ -84,14 +84,14 @@ def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     return np.isfinite(rsq) and np.isfinite(dsq)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _blow_up(out, k):
     for r in range(k, out.shape[0]):
         for c in range(out.shape[1]):
             out[r, c] = np.inf
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _block_gradient_kernel(M, q, z_star, lo, hi, boxed, offsets, steps, alternating, z,
                            checkpoints, out):
     """Block gradient play: every player steps on its own block with its own step,

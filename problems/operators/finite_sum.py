@@ -25,8 +25,9 @@ Mersenne Twister, so the NumPy twins in :mod:`.reference` draw the same numbers)
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 FAST = {"reassoc", "contract"}
 
@@ -36,7 +37,7 @@ RES_SQ, DIST_SQ, NATURAL_SQ, FIXED_POINT, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _affine(A, b, z, out):
     """``out = A z + b`` (no allocation)."""
     d = z.size
@@ -47,7 +48,7 @@ def _affine(A, b, z, out):
         out[i] = acc + b[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _add_matvec(A, z, scale, out):
     """``out += scale * A z`` (no allocation)."""
     d = z.size
@@ -58,7 +59,7 @@ def _add_matvec(A, z, scale, out):
         out[i] += scale * acc
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@njit(cache=True, fastmath=FAST, inline="always")
 def _record(out, k, M, q, z, z_star, fz, calls):
     """Measures at ``z`` into row ``k``; False once they are not finite."""
     _affine(M, q, z, fz)
@@ -74,14 +75,14 @@ def _record(out, k, M, q, z, z_star, fz, calls):
     return np.isfinite(rsq) and np.isfinite(dsq)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _blow_up(out, k):
     for r in range(k, out.shape[0]):
         for c in range(out.shape[1]):
             out[r, c] = np.inf
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _vr_halpern_kernel(Ms, M, q, z_star, eta, batch, p_floor, z, seed, checkpoints, out):
     """Halpern iteration with a recursive variance-reduced estimator (our reconstruction of
     Cai, Alacaoglu, Diakonikolas, Algorithm 1; see the module docstring).
@@ -132,7 +133,7 @@ def _vr_halpern_kernel(Ms, M, q, z_star, eta, batch, p_floor, z, seed, checkpoin
             z[i] = xn[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _vr_halpern_resolvent_kernel(Ms, M, q, z_star, eta, tau, p, inner_scale, z, seed,
                                  checkpoints, out):
     """Inexact Halpern iteration on the resolvent with a VR-FoRB subsolver (our

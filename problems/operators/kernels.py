@@ -18,8 +18,9 @@ A run whose residual becomes non-finite fills the remaining rows with ``inf`` an
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from workbench.jit import njit
 
 # Reassociation lets LLVM vectorise the dot products; NaN and inf keep their IEEE meaning,
 # so a diverging run still shows up.
@@ -29,7 +30,7 @@ RES_SQ, DIST_SQ, NATURAL_SQ, FIXED_POINT, CALLS = range(5)
 N_COLUMNS = 5
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _affine(A, b, z, out):
     """``out = A z + b`` (no allocation)."""
     d = z.size
@@ -40,7 +41,7 @@ def _affine(A, b, z, out):
         out[i] = acc + b[i]
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _project(z, lo, hi):
     """Clip ``z`` to the box in place."""
     for i in range(z.size):
@@ -50,7 +51,7 @@ def _project(z, lo, hi):
             z[i] = hi[i]
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@njit(cache=True, fastmath=FAST, inline="always")
 def _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
     """Write the measures at ``z``, given ``fz = F(z)``, into row ``k``; return False once
     they are not finite. Methods that evaluate ``F(z)`` for their step pass that value, so
@@ -75,7 +76,7 @@ def _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls):
     return np.isfinite(rsq) and np.isfinite(dsq)
 
 
-@numba.njit(cache=True, fastmath=FAST, inline="always")
+@njit(cache=True, fastmath=FAST, inline="always")
 def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     """Evaluate ``fz = F(z)`` and write the measures at ``z`` into row ``k``
     (:func:`_record_at`)."""
@@ -83,7 +84,7 @@ def _record(out, k, M, q, z, z_star, lo, hi, boxed, fz, calls):
     return _record_at(out, k, z, fz, z_star, lo, hi, boxed, calls)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _blow_up(out, k):
     """Rows ``k`` onwards after a non-finite value: ``inf`` (the run diverged)."""
     for r in range(k, out.shape[0]):
@@ -91,7 +92,7 @@ def _blow_up(out, k):
             out[r, c] = np.inf
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _gda_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
     """Forward (simultaneous GDA) steps ``z <- P(z - step F(z))``; one call per step (the
     step's ``F(z)`` is also the recorded one)."""
@@ -116,7 +117,7 @@ def _gda_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
             _project(z, lo, hi)
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _extragradient_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
     """Korpelevich's extragradient: ``w = P(z - step F(z))``, ``z <- P(z - step F(w))``;
     two calls per step (the first, ``F(z)``, is also the recorded one)."""
@@ -147,7 +148,7 @@ def _extragradient_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out
         calls += 2
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _optimistic_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
     """Optimistic gradient in its past-extragradient (Popov) form:
     ``w_k = P(z_k - step F(w_{k-1}))``, ``z_{k+1} = P(z_k - step F(w_k))`` with
@@ -180,7 +181,7 @@ def _optimistic_kernel(M, q, z_star, lo, hi, boxed, step, z, checkpoints, out):
             _project(z, lo, hi)
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _linear_map_kernel(A, b, M, q, z_star, lo, hi, boxed, z, checkpoints, out):
     """Iterate ``z <- A z + b`` (proximal point: ``A = (I + gamma M)^{-1}``,
     ``b = -gamma A q``, the resolvent precomputed outside); one call per step."""
@@ -204,7 +205,7 @@ def _linear_map_kernel(A, b, M, q, z_star, lo, hi, boxed, z, checkpoints, out):
             z[i] = tz[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _halpern_kernel(A, b, M, q, z_star, lo, hi, boxed, z, checkpoints, out):
     """Halpern's iteration ``x_{k+1} = l_k x_0 + (1 - l_k) T x_k``, ``l_k = 1/(k + 2)``, on
     the nonexpansive map ``T x = P(A x + b)``; records ``||x_k - T x_k||`` in
@@ -237,7 +238,7 @@ def _halpern_kernel(A, b, M, q, z_star, lo, hi, boxed, z, checkpoints, out):
             z[i] = lam * x0[i] + (1.0 - lam) * tz[i]
 
 
-@numba.njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=FAST)
 def _rk4_kernel(M, q, z_star, lo, hi, boxed, h, z, checkpoints, out):
     """Classical Runge-Kutta (RK4) on the flow ``dz/dt = -F(z)`` with step ``h``; four calls
     per step (the first, ``F(z)``, is also the recorded one)."""

@@ -69,6 +69,9 @@ def without_prefactor(law: RateLaw, t: np.ndarray, values: np.ndarray,
     the error the explicit factor alone bounds, whose semilog slope is the factor's rate."""
     if law.log_prefactor is None:
         return values
+    missing = law.missing(params)
+    if missing:
+        raise BadInputError(f"rate symbol(s) {', '.join(missing)} have no value", field="rate")
     function, names = _log_prefactor_function(law)
     with np.errstate(all="ignore"):
         log_p = function(np.asarray(t, dtype=float), *(float(params[n]) for n in names))

@@ -126,7 +126,8 @@ def _symmetric_gd_kernel(X, M_star, A, y, eta, checkpoints, out):
             if A is not None:  # row a of sym(A*(r)): the gradient of a function of X X^T
                 for b in range(n):
                     e[b] = 0.5 * (E[a, b] + E[b, a])
-            else:
+            else:  # written out here and in the asymmetric kernel: as a jitted helper
+                # (inlined or not) the population row cost 10-45% run time, measured
                 f = Xt[0, a]
                 for b in range(n):
                     e[b] = f * Xt[0, b] - M_star[a, b]

@@ -21,15 +21,13 @@ from workbench.cli.common import (
     writing,
 )
 from workbench.errors import BadInputError, Interrupted
-from workbench.outputs.styles import DEFAULT_STYLE, STYLES
+from workbench.outputs.styles import DEFAULT_STYLE, FORMATS, STYLES
 
 if TYPE_CHECKING:  # cards, the engine and the figures load sympy: imported where used
     from workbench.cards.claims import Claim
     from workbench.engine.result import ClaimResult
     from workbench.outputs.figures import RunDetail
 
-# workbench.outputs.figures.FORMATS, written out: importing that module loads sympy.
-FORMATS = ("png", "pdf", "svg")
 
 
 def run_with_details(claims: list[Claim], quick: bool, seeds: int | None = None,

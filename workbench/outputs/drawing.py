@@ -36,7 +36,6 @@ from workbench.outputs.figures import (  # noqa: E402
     CLAIM_COLOR,
     FIT_COLOR,
     FLOOR_COLOR,
-    FORMATS,
     AlgorithmStyle,
     ClaimFigure,
     DiagnosticsPanel,
@@ -45,7 +44,12 @@ from workbench.outputs.figures import (  # noqa: E402
     TracePanel,
     algorithm_style,
 )
-from workbench.outputs.styles import DEFAULT_STYLE, FigureStyle, get_style  # noqa: E402
+from workbench.outputs.styles import (  # noqa: E402
+    DEFAULT_STYLE,
+    FORMATS,
+    FigureStyle,
+    get_style,
+)
 
 MISMATCH_SHADE = "#D55E00"
 MISMATCH_HATCH = "#b0b0b0"

@@ -41,8 +41,6 @@ from workbench.engine.result import ClaimResult
 from workbench.engine.sweep import ScalingFit
 from workbench.errors import BadInputError
 
-FORMATS = ("png", "pdf", "svg")
-
 # Okabe and Ito's colour-blind-safe palette (2008), without its yellow and black (too light
 # and reserved for fits on white). More algorithms than colours are told apart by marker and
 # line style: the style of an algorithm is (colour, marker, line style) of one slot.

@@ -78,11 +78,6 @@ def _number(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def source_ref(claim: Claim) -> str:
-    """The theorem or section a claim cites (the card's ``source_ref``), ``""`` if none."""
-    return claim.source_ref
-
-
 def _builtin(source: str) -> bool:
     try:
         return Path(source).resolve().parent == builtin_cards_dir().resolve()
@@ -128,9 +123,10 @@ def _sweep_points(result: ClaimResult) -> list[dict[str, Any]]:
 
 def rows(results: Sequence[ClaimResult], figure_ext: str = "png", quick: bool = False,
          selection: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One JSON-ready row per claim: the ``verify --json`` object plus family, figure (and
-    its PDF), the rate as LaTeX, the method's citation (``Algorithm.reference``), the card's
-    ``source_ref``, the command that reproduces the row and, for sweeps, each point's fit."""
+    """One JSON-ready row per claim: the ``verify --json`` object (with the card's
+    ``source_ref``) plus family, figure (and its PDF), the rate as LaTeX, the method's
+    citation (``Algorithm.reference``), the command that reproduces the row and, for
+    sweeps, each point's fit."""
     out = []
     for result in results:
         claim = result.claim
@@ -140,7 +136,6 @@ def rows(results: Sequence[ClaimResult], figure_ext: str = "png", quick: bool = 
         row["figure_pdf"] = f"{figure_name(claim)}.pdf"
         row["rate_latex"] = claim.rate.latex()
         row["method_reference"] = method_reference(claim.problem, claim.algorithm)
-        row["source_ref"] = source_ref(claim)
         row["command"] = reproduce_command(claim, result.provenance, quick, selection)
         if claim.sweep is not None:
             row["sweep_points"] = _sweep_points(result)

@@ -92,6 +92,8 @@ SLIDES = FigureStyle(
 )
 
 STYLES = {style.name: style for style in (PAPER, SLIDES)}
+#: Figure file formats (here, not in ``figures``, so the CLI's ``--help`` loads no sympy).
+FORMATS = ("png", "pdf", "svg")
 DEFAULT_STYLE = "paper"
 
 

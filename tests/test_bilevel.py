@@ -167,15 +167,28 @@ def test_penalty_method_converges_to_an_order_sigma_stationary_point():
 # -- AID and ITD: the contraction factor is exact on a quadratic lower level ----------------
 @pytest.mark.parametrize("run", [methods.run_aid, methods.run_itd])
 def test_aid_itd_error_factor_is_one_minus_mu_over_l(run):
+    """The per-step factor of the hypergradient error tends to the slowest mode's factor.
+
+    Read only where the error is at least ``margin`` (1e6) times the family's declared floor of
+    ``hypergrad_err``: the round-off of each error is below that floor, so it moves a ratio of
+    consecutive errors by at most ``2 / margin`` (2e-6), below ``rtol``. Nearer the floor the
+    ratio is round-off, not the contraction (it read 0.8999988 at step 199 on AVX2 OpenBLAS
+    kernels, 280 times the floor). The faster modes die like ``(rho_2/rho)^t``: the deviation
+    from the factor falls monotonically over the window, at a stride of ten steps.
+    """
+    margin = 1e6
     inst = inst_mod.make_quadratic(0)
-    grid = np.arange(150, 201, dtype=np.int64)
-    err = run(inst, grid, 0)["hypergrad_err"]
-    factors = err[1:] / err[:-1]
-    np.testing.assert_allclose(factors, inst.constants["rho"], rtol=1e-6)
-    # half the step: factor 1 - mu/(2L), next mode 1 - mu/L; later K for the same purity
-    half = run(inst, grid + 150, 0, step_scale=0.5)["hypergrad_err"]
-    np.testing.assert_allclose(half[1:] / half[:-1], 1 - 0.5 / inst.constants["kappa"],
-                               rtol=1e-6)
+    kappa = inst.constants["kappa"]
+    # step 1/L: factor 1 - mu/L; half the step: 1 - mu/(2L) (next mode 1 - mu/L), later K
+    for step_scale, rho in ((1.0, inst.constants["rho"]), (0.5, 1 - 0.5 / kappa)):
+        grid = np.arange(1, 601, dtype=np.int64)
+        err = run(inst, grid, 0, step_scale=step_scale)["hypergrad_err"]
+        above = int(np.argmin(err >= margin * inst.floors["hypergrad_err"]))
+        assert above > 60, "the window above the floor is too short to read a factor"
+        factors = err[1:above] / err[: above - 1]
+        deviation = np.abs(factors / rho - 1)[20::10]
+        assert np.all(np.diff(deviation) < 0), deviation
+        np.testing.assert_allclose(factors[-10:], rho, rtol=1e-5)
 
 
 def test_aid_hypercleaning_asymptotic_factor_is_the_local_contraction():

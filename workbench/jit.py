@@ -12,10 +12,19 @@ on-disk cache entries as a plain ``@numba.njit``.
 
 A kernel module keeps every jitted callee in itself (the families' rule for Numba's cache),
 which is also what lets one module be compiled on its own here.
+
+Where the cache lives: ``$NUMBA_CACHE_DIR`` when the user sets it, else
+:func:`default_cache_dir`, a per-user folder keyed by where this package is installed and its
+version. Numba's own default writes into ``__pycache__`` beside the sources: inside a
+non-editable install that leaves files pip does not remove, and the left-over folder (with no
+``__init__.py``) is then imported as a namespace package that shadows a later editable
+install of the same clone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -56,11 +65,37 @@ class LazyKernel:
         return f"<LazyKernel {self.__module__}.{self.__name__} ({state})>"
 
 
+def default_cache_dir() -> str:
+    """``<user cache>/workbench/numba/<key>``: ``$XDG_CACHE_HOME`` or ``~/.cache``, and a key
+    hashed from this package's folder and version (one install never reads another's)."""
+    from workbench import __version__
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    key = hashlib.sha256(f"{package}|{__version__}".encode()).hexdigest()[:16]
+    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                   ".cache")
+    return os.path.join(cache_home, "workbench", "numba", key)
+
+
+def cache_dir() -> str:
+    """The folder of Numba's on-disk cache: ``$NUMBA_CACHE_DIR``, else
+    :func:`default_cache_dir`."""
+    return os.environ.get("NUMBA_CACHE_DIR") or default_cache_dir()
+
+
+def _use_cache_dir(numba: Any) -> None:
+    """Point Numba's cache at :func:`cache_dir`: in the environment, so worker processes
+    inherit it, and in ``numba.config``, which Numba read when it was imported (perhaps
+    before this package was)."""
+    os.environ["NUMBA_CACHE_DIR"] = numba.config.CACHE_DIR = cache_dir()
+
+
 def _apply(module_name: str) -> None:
     """``numba.njit`` every pending kernel of ``module_name``; bind them in the module."""
     import numba
 
     with _LOCK:
+        _use_cache_dir(numba)
         module = sys.modules[module_name]
         for kernel in _PENDING.pop(module_name, []):
             kernel.dispatcher = numba.njit(**kernel.options)(kernel.function)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import __version__
+from workbench import __version__, jit
 from workbench.cards.claims import Claim, trajectory_claim
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
@@ -91,7 +91,7 @@ def execute(tasks: list[Task], jobs: int = 1, progress: bool = True) -> list[Tas
                     found[index] = cached
         missing = [i for i in range(len(tasks)) if i not in found]
         if missing and (jobs > 1 or settings.executor != "local" or settings.isolate):
-            warm_kernels([tasks[i] for i in missing], store.path.parent)
+            warm_kernels([tasks[i] for i in missing], Path(jit.cache_dir()))
         try:
             ran = run([tasks[i] for i in missing], store.put)
         except Interrupted as exc:  # the store already holds every finished run
@@ -108,9 +108,10 @@ def warm_kernels(tasks: list[Task], marker_dir: Path | None) -> None:
     """Compile each (problem, algorithm) pair's kernels once in this process, on a two-step
     run, so that worker processes load them from Numba's on-disk cache.
 
-    With a ``marker_dir``, a marker file named after :func:`store.code_hash` records that this
-    code has been compiled; later runs skip the warm-up (Numba's own cache notices edits to a
-    kernel's module, which also change the hash).
+    With a ``marker_dir`` (Numba's cache folder, so a new or emptied cache is warmed again), a
+    marker file named after :func:`store.code_hash` records that this code has been compiled;
+    later runs skip the warm-up (Numba's own cache notices edits to a kernel's module, which
+    also change the hash).
     """
     marker = None
     if marker_dir is not None:
@@ -126,6 +127,7 @@ def warm_kernels(tasks: list[Task], marker_dir: Path | None) -> None:
         run_task(replace(task, horizon=2, linear_checkpoints=0))
     if marker is not None:
         with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
 
 

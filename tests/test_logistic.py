@@ -197,7 +197,9 @@ def test_clipped_gd_matches_twin_and_is_gd_when_c_is_large():
             np.testing.assert_allclose(got[key], want[key], rtol=TWIN_RTOL, atol=atol)
     gd = L2.algorithms["gd"].run(inst, GRID, 0)
     unclipped = L2.algorithms["clipped_gd"].run(inst, GRID, 0, c=1e6)
-    np.testing.assert_array_equal(gd["dist_sq"], unclipped["dist_sq"])
+    # two kernels: the same iterates up to round-off (not bit for bit: LLVM may contract them
+    # differently), absolute near w* as above
+    np.testing.assert_allclose(gd["dist_sq"], unclipped["dist_sq"], rtol=TWIN_RTOL, atol=1e-20)
     # clipped: the first step has length exactly step * c
     first = L2.algorithms["clipped_gd"].run(inst, np.array([1]), 0, c=1e-3)
     step = 1.0 / inst.constants["L"]

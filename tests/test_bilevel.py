@@ -193,9 +193,11 @@ def test_aid_itd_error_factor_is_one_minus_mu_over_l(run):
 
 def test_aid_hypercleaning_asymptotic_factor_is_the_local_contraction():
     inst = inst_mod.make_hypercleaning(0, n=120, m=80, d=10, lam=0.01)
-    grid = np.arange(30, 51, dtype=np.int64)
+    grid = np.arange(20, 37, dtype=np.int64)
     err = methods.run_aid(inst, grid, 0)["hypergrad_err"]
-    assert err[-1] > 100 * inst.floors["hypergrad_err"]  # still above round-off
+    # 1e5 times the declared floor: round-off moves each ratio by at most 2e-5, below the
+    # smallest step of the creeping factor here (3e-5); later steps are nearer the floor
+    assert err[-1] > 1e5 * inst.floors["hypergrad_err"]
     factors = err[1:] / err[:-1]
     # the clustered bottom of the spectrum: the factor creeps up to rho, never above it
     assert np.all(np.diff(factors) > 0)

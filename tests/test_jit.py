@@ -59,3 +59,29 @@ def test_listing_the_catalogue_does_not_import_numba():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_numba_cache_lives_in_the_user_cache_never_beside_the_sources(tmp_path):
+    """A cached kernel compiled with ``$NUMBA_CACHE_DIR`` unset writes its index and object
+    files under ``$XDG_CACHE_HOME/workbench/numba/<key>/``, and nothing beside its source
+    (Numba's default, which left files in a non-editable install that shadowed a later
+    editable one)."""
+    import os
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "cached_kernels_example.py").write_text(
+        MODULE.replace("cache=False", "cache=True"))
+    code = ("import numpy as np, numba, cached_kernels_example as m\n"
+            "from workbench import jit\n"
+            "assert m.total_of_squares(np.arange(4.0)) == 14.0\n"
+            "print(numba.config.CACHE_DIR); print(jit.default_cache_dir())")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONPATH=str(tmp_path / "src"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=True)
+    used, default = done.stdout.split()
+    assert used == default
+    assert default.startswith(str(tmp_path / "cache" / "workbench" / "numba"))
+    written = [p.name for p in (tmp_path / "cache").rglob("cached_kernels_example*")]
+    assert any(name.endswith(".nbi") for name in written), written
+    assert not [p for p in (tmp_path / "src").rglob("*") if p.suffix in (".nbi", ".nbc")]

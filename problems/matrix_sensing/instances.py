@@ -2,7 +2,9 @@
 
 ``M*`` has rank ``r``, singular values geometric from ``1`` down to ``1/kappa`` and
 Haar-random orthonormal ``r``-frames; the operator is the population one (``m = 0``) or ``m``
-Gaussian sensing matrices with ``N(0, 1/m)`` entries. Both builders draw from
+Gaussian sensing matrices with ``N(0, 1/m)`` entries. Reference accuracy: the ground truth
+``M*`` is the reference, exact by construction (its only error is the round-off of forming
+``U diag(s) V^T``, inside each measure's floor). Both builders draw from
 ``numpy.random.default_rng(seed)`` (the family contract's instance stream, see
 :mod:`workbench.catalogue`).
 """

@@ -118,14 +118,6 @@ def graph() -> dict[str, set[str]]:
     return {name: imports(name, path, set(found)) for name, path in found.items()}
 
 
-@pytest.fixture(scope="module")
-def runtime_graph() -> dict[str, set[str]]:
-    """The imports that execute (cycles are read from this)."""
-    found = modules()
-    return {name: imports(name, path, set(found), with_typing=False)
-            for name, path in found.items()}
-
-
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     """One import cycle as a list of modules, or None (iterative depth-first search)."""
     state: dict[str, int] = {}  # 1 on the current path, 2 finished
@@ -197,8 +189,10 @@ def test_the_graph_is_read_correctly(graph):
     assert sum(len(targets) for targets in graph.values()) > 50
 
 
-def test_no_import_cycles(runtime_graph):
-    cycle = find_cycle(runtime_graph)
+def test_no_import_cycles(graph):
+    """On the full graph: a type-only or function-level import that closes a circle still
+    ties the two modules together (one cannot be read, or changed, without the other)."""
+    cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
@@ -233,3 +227,58 @@ def test_setup_installs_every_package_folder(monkeypatch):
     for name, folder in expected.items():
         assert (ROOT / package_dir[name]).resolve() == folder.resolve(), name
     assert {"workbench.problems.logistic", "workbench.problems.matrix_sensing"} <= packages
+
+
+# Law kinds are objects in workbench/engine/laws.py; nothing else asks which kind it holds.
+# The card layer (workbench/cards/) defines a law's shape and a claim's kind, upstream of them.
+KIND_NAMES = {"power", "geometric", "growth", "floor"}
+KIND_OBJECTS = {"POWER", "GEOMETRIC", "GROWTH", "FLOOR", "PowerKind", "GeometricKind",
+                "GrowthKind", "FloorKind"}
+KIND_OWNERS = ("workbench/engine/laws.py", "workbench/cards/")
+
+
+def _kind_branches(tree: ast.AST) -> list[int]:
+    """Lines that compare with a kind's name or object, ``isinstance`` a kind class, or key
+    a dict by two or more kinds' names."""
+    def names(node: ast.AST) -> set[str]:
+        items = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+        found = {i.value for i in items if isinstance(i, ast.Constant)} & KIND_NAMES
+        objects = {i.id for i in items if isinstance(i, ast.Name)}
+        objects |= {i.attr for i in items if isinstance(i, ast.Attribute)}
+        return found | (objects & KIND_OBJECTS)
+
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(
+                names(side) for side in [node.left, *node.comparators]):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "isinstance" and len(node.args) == 2 \
+                and names(node.args[1]):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Dict) and len(
+                {k.value for k in node.keys if isinstance(k, ast.Constant)} & KIND_NAMES) >= 2:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_kind_branch_scan_finds_branches():
+    source = ("if fit.model == 'power': pass\n"
+              "ok = kind is POWER\n"
+              "b = isinstance(k, (GrowthKind, int))\n"
+              "judges = {'power': 1, 'floor': 2}\n"
+              "x = model in ('geometric', 'growth')\n"
+              "fine = {'floor': level, 'noise': 2}\n"
+              "also = name == 'rate_constant' or curve.floor > 0\n")
+    assert _kind_branches(ast.parse(source)) == [1, 2, 3, 4, 5]
+
+
+def test_only_laws_branches_on_a_law_kind():
+    found = []
+    for path in sorted((ROOT / "workbench").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if _skip(path.relative_to(ROOT)) or relative.startswith(KIND_OWNERS):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [f"{relative}:{line}" for line in _kind_branches(tree)]
+    assert not found, "branches on a law kind (make it a LawKind method): " + ", ".join(found)

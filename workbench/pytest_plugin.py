@@ -94,10 +94,7 @@ def _expected(law: RateLaw, fit: Fit, tol: Tolerances) -> str:
             "tight": "tight: both directions"}[law.error_bound]
     if fit.expected is None:
         return f"{law.text} ({side})"
-    if fit.model == "power":
-        return f"log-log slope {fit.expected:.4g} ± slope tolerance {tol.slope:g} ({side})"
-    relative = tol.floor_rtol if fit.model == "floor" else tol.rate_rtol
-    return f"{fit.kind.quantity} {fit.expected:.4g} ± {relative:.0%} ({side})"
+    return f"{fit.kind.expected_text(fit.expected, tol)} ({side})"
 
 
 def _window(fit: Fit, how: str) -> str:

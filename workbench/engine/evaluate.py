@@ -14,7 +14,7 @@ from workbench.catalogue import AXIS_ITERATIONS
 from workbench.engine.checks import BoundCheck, check_bound, regime_failures, run_values
 from workbench.engine.execute import TaskResult
 from workbench.engine.fit import Curve, Fit, fit_curve
-from workbench.engine.laws import rate_constant
+from workbench.engine.laws import kind_of
 from workbench.engine.result import ClaimResult
 from workbench.engine.sweep import first_crossing, fit_scaling, judge_trend
 from workbench.engine.verdict import INCONCLUSIVE, MISMATCH, Verdict, combine, judge
@@ -66,14 +66,10 @@ def _aggregate_symbols(claim: Claim, per_seed: list[dict[str, float]]) -> dict[s
 
     An explicit factor bounds each seed's error by its own ``rho_s**T``; their mean is then
     bounded at the rate of the slowest (upper bounds) or fastest (lower bounds) seed, so that
-    seed's values are used. Otherwise the median over seeds of each value.
+    seed's values are used. Otherwise the median over seeds of each value. The law's kind
+    decides (:meth:`LawKind.aggregate_symbols`).
     """
-    law = claim.rate
-    if law.shape == "geometric" and law.has_factor and law.parameters:
-        constants = [rate_constant(law, values) for values in per_seed]
-        pick = np.argmax if law.error_bound == "lower" else np.argmin
-        return dict(per_seed[int(pick(constants))])
-    return {k: float(np.median([values[k] for values in per_seed])) for k in per_seed[0]}
+    return kind_of(claim.rate).aggregate_symbols(claim.rate, per_seed)
 
 
 def _rate_constant_law(claim: Claim) -> RateLaw:

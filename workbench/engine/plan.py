@@ -39,13 +39,14 @@ def plan(claims: Iterable[Claim], seed_start: int = 0) -> list[Task]:
     """The flat task list. Every sweep point, and a comparison's baseline, uses the same
     seeds (common random numbers: the same instances)."""
     from workbench.cards.claims import HORIZON  # cards load sympy: imported when planning
+    from workbench.engine.laws import kind_of
 
     tasks = []
     for claim in claims:
         points: list[tuple[str, float] | None] = [None]
         if claim.sweep is not None:
             points = [(claim.sweep.parameter, v) for v in claim.sweep.values]
-        linear = LINEAR_CHECKPOINTS if claim.rate.shape == "geometric" else 0
+        linear = LINEAR_CHECKPOINTS if kind_of(claim.rate).linear_checkpoints else 0
         problem = get_problem(claim.problem)
         runs = [("claim", claim.algorithm, claim.hyper)]
         if claim.compare is not None:

@@ -15,7 +15,7 @@ import numpy as np
 from workbench.cards.claims import Claim
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Curve, Fit
-from workbench.engine.laws import KINDS, POWER
+from workbench.engine.laws import kind_named
 from workbench.engine.sweep import ScalingFit
 from workbench.engine.verdict import Verdict
 
@@ -116,7 +116,6 @@ def observed_text(observed: dict[str, Any]) -> tuple[str, str]:
     if observed.get("estimate") is None:
         return observed.get("status", "-"), "-"
     ci = observed.get("ci") or [None, None]
-    kind = KINDS[observed["model"]]
+    kind = kind_named(observed["model"])
     text = kind.describe(observed["estimate"], observed.get("expected"))
-    prefix = "" if kind is POWER else f"{kind.symbol} in "
-    return text, f"{prefix}[{_fmt(ci[0])}, {_fmt(ci[1])}]"
+    return text, f"{kind.ci_label}[{_fmt(ci[0])}, {_fmt(ci[1])}]"

@@ -13,7 +13,6 @@ from dataclasses import replace
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Fit
-from workbench.engine.laws import judge_floor, judge_geometric, judge_growth, judge_power
 from workbench.engine.outcome import CONSISTENT, INCONCLUSIVE, MISMATCH, Verdict, judge_interval
 
 __all__ = ["CONSISTENT", "INCONCLUSIVE", "MISMATCH", "Verdict", "combine", "judge",
@@ -41,9 +40,7 @@ def judge(law: RateLaw, fit: Fit, tol: Tolerances) -> Verdict:
         return Verdict(MISMATCH, "faster", fit.reason)
     if fit.status == "insufficient":
         return Verdict(INCONCLUSIVE, "", fit.reason)
-    judges = {"power": judge_power, "geometric": judge_geometric, "growth": judge_growth,
-              "floor": judge_floor}
-    verdict = judges[fit.model](fit, law, tol)
+    verdict = fit.kind.judge(fit.measurement(), law, tol)
     return Verdict(verdict.verdict, verdict.direction, verdict.reason,
                    tuple(fit.notes) + verdict.notes)
 

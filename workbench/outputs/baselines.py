@@ -36,12 +36,9 @@ from workbench.errors import BadInputError, excerpt
 
 FORMAT, FORMAT_VERSION = "workbench-baseline", 1
 MODES = ("quick", "full")
+# The fitted quantity of each law kind (LawKind.baseline_quantity in workbench/engine/laws.py)
+# and a sweep's scaling exponent.
 QUANTITIES = ("exponent", "rate_constant", "scaling_exponent", "growth_rate", "plateau")
-# The fitted quantity of each law kind (workbench/engine/laws.py) and whether it is compared
-# on the log scale (positive quantities whose ratio matters).
-BY_MODEL = {"power": "exponent", "geometric": "rate_constant", "growth": "growth_rate",
-            "floor": "plateau"}
-LOG_SCALE = ("rate_constant", "growth_rate", "plateau")
 
 # Floors: how far a fitted quantity may move beyond what the two CIs explain. They absorb
 # what a bootstrap over 4-8 seeds misses (the seed-to-seed spread of whole instances) and a
@@ -105,9 +102,20 @@ def fitted_quantity(result: dict[str, Any]) -> dict[str, Any] | None:
                 "status": "ok" if sweep.get("exponent") is not None else "censored"}
     if "model" not in observed:
         return None
-    return {"name": BY_MODEL[observed["model"]],
+    from workbench.engine.laws import kind_named  # sympy: loaded only when recording
+
+    return {"name": kind_named(observed["model"]).baseline_quantity,
             "estimate": observed.get("estimate"), "ci": observed.get("ci"),
             "expected": observed.get("expected"), "status": observed.get("status", "")}
+
+
+def log_scale(name: str) -> bool:
+    """True when the quantity ``name`` is compared on the log scale: a law kind's positive
+    quantity whose ratio matters (``LawKind.baseline_log_scale``)."""
+    from workbench.engine.laws import KINDS  # sympy: loaded only when comparing
+
+    return any(kind.baseline_log_scale and kind.baseline_quantity == name
+               for kind in KINDS.values())
 
 
 def record(result: dict[str, Any], git: str = "") -> dict[str, Any]:
@@ -266,9 +274,9 @@ class Drift:
         return self.distance > self.allowed
 
     def explain(self) -> str:
-        scale = "|log(new/old)|" if self.name in LOG_SCALE else "|new - old|"
+        scale = "|log(new/old)|" if log_scale(self.name) else "|new - old|"
         floor = f"{FLOOR_NAMES[self.name]} {self.floor:.3g}"
-        if self.name in LOG_SCALE:
+        if log_scale(self.name):
             floor += " (a factor 1.5)"
         relation = ">" if self.moved else "<="
         return (f"{scale} = {self.distance:.3g} {relation} allowed {self.allowed:.3g} = floor "
@@ -292,7 +300,7 @@ def drift(old: dict[str, Any], new: dict[str, Any]) -> Drift | None:
     """
     name = old["name"]
     a, b = old["estimate"], new["estimate"]
-    log = name in LOG_SCALE
+    log = log_scale(name)
     if log:
         if a <= 0 or b <= 0:
             return None

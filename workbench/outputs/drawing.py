@@ -256,8 +256,7 @@ def draw_diagnostics(ax: Axes, panel: DiagnosticsPanel, style: AlgorithmStyle,
     """The local estimates against ``t`` with the claim, its tolerance band and the side
     where an estimate contradicts the claim. The legend sits in room left above the data
     (``height``: the axes' height in inches, about)."""
-    plural = {"log-log slope": "slopes", "rate constant": "rates",
-              "growth rate": "growth rates"}.get(panel.quantity, panel.quantity + "s")
+    plural = panel.plural or panel.quantity + "s"
     ax.set_title(f"local {plural} over t (bars: windows)", loc="left")
     ax.set_xlabel(panel.xlabel)
     ax.set_ylabel(panel.ylabel)

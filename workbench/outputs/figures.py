@@ -251,8 +251,9 @@ class DiagnosticsPanel:
 
     Attributes
     ----------
-    quantity
-        ``log-log slope`` (power laws) or ``rate constant`` (geometric laws).
+    quantity, plural
+        The local quantity, ``log-log slope`` (power laws, floors) or ``rate constant``
+        (geometric laws), and its plural in the panel's title (``slopes``, ``rates``).
     windows
         ``(t_lo, t_hi)`` of each local window; ``x`` their centres (geometric mean on a log
         axis, mean on a linear one).
@@ -293,6 +294,7 @@ class DiagnosticsPanel:
     label: str = ""
     xlim: tuple[float, float] | None = None
     ylim: tuple[float, float] | None = None
+    plural: str = ""
 
     @property
     def empty(self) -> bool:
@@ -430,18 +432,7 @@ def fitted_line(curve: Curve, fit: Fit, how: str = "mean") -> Line | None:
     mask = _window_mask(curve.t, fit.window)
     t = curve.t[mask]
     logv = np.log(np.maximum(center[mask], np.finfo(float).tiny))
-    if fit.model == "power":
-        intercept = logv.mean() - fit.estimate * np.log(t).mean()
-        y = np.exp(intercept + fit.estimate * np.log(t))
-        label = f"fit: slope {fit.estimate:.3g}"
-    elif fit.model == "floor":
-        y = np.full(t.size, fit.estimate)
-        label = f"fit: plateau {fit.estimate:.3g}"
-    else:  # geometric decay exp(-c t), or growth exp(g t)
-        rate = fit.estimate if fit.model == "growth" else -fit.estimate
-        intercept = logv.mean() - rate * t.mean()
-        y = np.exp(intercept + rate * t)
-        label = f"fit: factor {math.exp(rate):.4g}/step"
+    y, label = fit.kind.fitted_values(t, logv, fit.estimate)
     return Line(t, y, label)
 
 
@@ -459,7 +450,7 @@ def reference_line(curve: Curve, fit: Fit, law: RateLaw, symbols: dict[str, floa
     if fit.window is None or symbols is None or law.missing(symbols):
         return None
     center = fit.center if fit.center is not None else aggregate(curve.values, how)
-    if fit.model == "floor":  # a stated level, not a shape: drawn where it is
+    if fit.kind.states_level:  # a stated level, not a shape: drawn where it is
         if fit.expected is None:
             return None
         first = 0 if start is None else int(np.searchsorted(curve.t, start))
@@ -645,7 +636,7 @@ def _usable(claim: Claim, curve: Curve, fit: Fit | None) -> tuple[float, float] 
 
 def _kind(claim: Claim, fit: Fit | None, symbols: dict[str, float] | None) -> LawKind:
     """The law kind of a claim's fit (or of its rate, when there is no fit)."""
-    if fit is not None and fit.model in KINDS:
+    if fit is not None and fit.model in KINDS:  # a fit of a law in t (not a cost sweep's)
         return fit.kind
     try:
         return kind_of(claim.rate, symbols)
@@ -743,24 +734,13 @@ def diagnostics_panel(claim: Claim, fit: Fit | None, tol: Tolerances,
     has = bool(local) and bool(np.all(np.isfinite(expected)))
     band = None
     tolerance_label = ""
-    if fit.model == "floor":  # the local slopes of a plateau: settled when flat
-        quantity, ylabel = "log-log slope", "local log-log slope (0: settled)"
-        band = (expected - tol.stall_slope, expected + tol.stall_slope) if has else None
-        tolerance_label = f"settled: |slope| ≤ {tol.stall_slope:g}"
+    quantity, ylabel = kind.local_quantity, kind.local_ylabel
+    band, tolerance_label = kind.local_band(expected, has, tol)
+    if not kind.local_has_side:  # a plateau's local slopes: settled when flat
         mismatch_side = ""
-    elif power:
-        quantity, ylabel = "log-log slope", "local log-log slope"
-        band = (expected - tol.slope, expected + tol.slope) if has else None
-        tolerance_label = f"claim ± {tol.slope:g}"
-    else:
-        quantity = kind.quantity
-        ylabel = r"local rate constant $c$ (error $\sim e^{-ct}$)" if fit.model != "growth" \
-            else r"local growth rate $g$ (error $\sim e^{gt}$)"
-        if has:
-            band = (expected * (1 - tol.rate_rtol), expected * (1 + tol.rate_rtol))
-            tolerance_label = f"claim ± {tol.rate_rtol:.0%}"
     panel = DiagnosticsPanel(
-        quantity=quantity, ylabel=ylabel, xscale=xscale, xlabel=xlabel, windows=windows,
+        quantity=quantity, plural=kind.local_plural, ylabel=ylabel, xscale=xscale,
+        xlabel=xlabel, windows=windows,
         x=x, estimate=estimate, expected=expected, band=band,
         tolerance_label=tolerance_label, mismatch_side=mismatch_side,
         final_ci=tuple(fit.ci) if fit.ci is not None else None, label=label)
@@ -917,26 +897,8 @@ def summary_lines(result: ClaimResult, fit: Fit | None = None) -> list[str]:
     if fit is not None and fit.estimate is not None:
         ci = fit.ci or (None, None)
         where = "shown point: " if scaling is not None else ""
-        if fit.model == "power":
-            claim = f"; claimed {fit.expected:.3f} ± {tol.slope:g}" \
-                if fit.expected is not None else ""
-            lines.append(f"{where}final local slope {fit.estimate:.3f}, CI [{_fmt(ci[0])}, "
-                         f"{_fmt(ci[1])}]{claim}")
-        elif fit.model == "geometric":
-            claimed = f"; claimed c {fit.expected:.4g} (factor {math.exp(-fit.expected):.4g})" \
-                if fit.expected is not None else ""
-            lines.append(f"{where}rate constant c {fit.estimate:.4g} (factor "
-                         f"{math.exp(-fit.estimate):.4g}/step), CI [{_fmt(ci[0])}, "
-                         f"{_fmt(ci[1])}]{claimed}")
-        elif fit.model == "growth":
-            claimed = f"; claimed g {fit.expected:.4g} (factor {math.exp(fit.expected):.4g})" \
-                if fit.expected is not None else ""
-            lines.append(f"{where}growth rate g {fit.estimate:.4g} (factor "
-                         f"{math.exp(fit.estimate):.4g}/step), CI [{_fmt(ci[0])}, "
-                         f"{_fmt(ci[1])}]{claimed}")
-        else:  # plateaus, and kinds added later: the kind's own description
-            lines.append(f"{where}{fit.kind.describe(fit.estimate, fit.expected)}, CI "
-                         f"[{_fmt(ci[0])}, {_fmt(ci[1])}]")
+        ci_text = f"CI [{_fmt(ci[0])}, {_fmt(ci[1])}]"
+        lines.append(where + fit.kind.summary(fit.estimate, fit.expected, ci_text, tol))
     if fit is not None and fit.window is not None:
         text = f"final window t in [{fit.window[0]:.4g}, {fit.window[1]:.4g}], " \
                f"{fit.n_points} points"

@@ -111,6 +111,8 @@ TOLERANCE_RANGES: dict[str, tuple[float, float, bool, bool, bool]] = {
     "transient_order": (0.0, 100.0, False, True, False),
     "ratio_growth": (1.0, 1e6, True, True, False),
     "diverge_factor": (1.0, 1e300, False, True, False),
+    "diverge_persist": (1, 10**6, True, True, True),
+    "shape_share": (0.0, 1.0, True, False, False),
     "max_censored_fraction": (0.0, 1.0, True, False, False),
     "confidence": (0.0, 1.0, False, False, False),
     "bootstrap": (10, 100_000, True, True, True),

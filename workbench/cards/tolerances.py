@@ -82,8 +82,16 @@ class Tolerances:
     bound_rtol
         Relative round-off allowed when an explicit bound is checked as an inequality
         (``value <= bound * (1 + bound_rtol) + floor``).
-    diverge_factor
-        Diverged: a value exceeds this multiple of the first value (or is not finite).
+    diverge_factor, diverge_persist
+        Diverged: a value is not finite, or a seed's last ``diverge_persist`` checkpoints all
+        exceed ``diverge_factor`` times the reference: the largest first value across seeds
+        (and the floor, and a floor claim's plateau). No single draw sets the reference (a
+        stochastic first step can land on the optimum), and growth must persist to the end.
+    shape_share
+        Claims about an aggregate (``mean``, ``median``): a per-seed shape screen (sublinear
+        or geometric decay against the claimed shape) fires when more than this share of the
+        seeds shows it, and the stall screen reads the aggregate itself; for ``each``, ``max``
+        and quantiles every seed is screened and one is enough.
     max_censored_fraction
         A sweep whose targets were missed at more than this fraction of points is
         inconclusive.
@@ -113,6 +121,8 @@ class Tolerances:
     trend_rtol: float = 0.02
     bound_rtol: float = 1e-9
     diverge_factor: float = 1e3
+    diverge_persist: int = 3
+    shape_share: float = 0.5
     max_censored_fraction: float = 0.25
     confidence: float = 0.95
 

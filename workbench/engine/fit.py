@@ -4,9 +4,15 @@ The fitter knows rate laws (to compute the expected value over its own windows) 
 of problems, kernels or claims. What is fitted and how it is judged is the law kind's
 (:mod:`workbench.engine.laws`); this module does what every kind shares:
 
-1. divergence and stalls, per seed (a mean of a stalled and a decaying run still decays);
-2. geometric shape, per seed (a mean of geometric curves with different rates is still
-   linear convergence, though its semilog rate falls);
+1. divergence, per seed, against a reference no single draw sets (the largest early value
+   across seeds) and only when it persists to the end;
+2. stalls and shapes, read from what the claim is about: for claims about an aggregate
+   (``mean``, ``median``) the stall screen reads the aggregate and a per-seed shape screen
+   (the kind's wrong shape: a geometric claim's sublinear decay, a power law's geometric
+   decay under a lower bound) needs more than ``shape_share`` of the seeds (a mean of
+   geometric curves with different rates is still linear convergence, though its semilog
+   rate falls, so shapes are read per seed); for ``each``, ``max`` and quantiles every seed
+   is screened and one is enough;
 3. the usable range: from ``t_min`` to where the error first falls to ``floor_margin`` x the
    floor; a lower bound contradicted by an error that reaches the floor and stays there;
 4. the local sequence (power laws: successive half-overlapping sub-windows in log t; geometric
@@ -102,6 +108,7 @@ class Fit:
     per_seed: list[Fit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seed_rates: list[float] = field(default_factory=list)
+    drift: float | None = None
 
     @property
     def kind(self) -> LawKind:
@@ -122,7 +129,8 @@ class Fit:
         (unless the measurement shows another curve)."""
         values = {f.name: getattr(m, f.name) for f in fields(Measurement)}
         values["center"] = center if m.center is None else m.center
-        return cls(model=kind.name, seeds=seeds, **values)
+        values["seeds"] = seeds
+        return cls(model=kind.name, **values)
 
     def to_dict(self) -> dict[str, Any]:
         """The fit's part of the ``observed`` JSON object."""
@@ -142,24 +150,52 @@ class Fit:
         return out
 
 
-def _diverged(curve: Curve, tol: Tolerances) -> str:
+def divergence_reference(curve: Curve, tol: Tolerances, plateau: float = 0.0) -> float:
+    """What growth is measured against: the largest finite value across seeds over the first
+    ``diverge_persist`` checkpoints, the floor, and a floor claim's ``plateau``. A single
+    draw cannot lower it (a first step that lands on the optimum reads 0)."""
+    early = curve.values[:, :tol.diverge_persist]
+    early = np.abs(early[np.isfinite(early)])
+    return float(max(early.max() if early.size else 0.0, curve.floor, plateau))
+
+
+def _diverged(curve: Curve, tol: Tolerances, reference: float | None = None) -> str:
+    """A reason when some seed is not finite or its last ``diverge_persist`` checkpoints all
+    exceed ``diverge_factor`` times the reference (:func:`divergence_reference`)."""
+    ref = divergence_reference(curve, tol) if reference is None else reference
+    persist = min(tol.diverge_persist, curve.t.size)
     bad = []
-    for seed_values in curve.values:
-        finite = np.isfinite(seed_values)
-        start = seed_values[0] if finite[0] else np.nan
-        grown = finite & (seed_values > tol.diverge_factor * max(abs(start), curve.floor))
-        first = np.flatnonzero(~finite | grown)
-        if first.size or not np.isfinite(start):
-            bad.append(curve.t[first[0]] if first.size else curve.t[0])
+    for row in curve.values:
+        finite = np.isfinite(row)
+        if not finite.all():
+            bad.append(curve.t[np.flatnonzero(~finite)[0]])
+            continue
+        grown = row > tol.diverge_factor * ref
+        if grown[-persist:].all():
+            settled = np.flatnonzero(~grown)
+            bad.append(curve.t[settled[-1] + 1 if settled.size else 0])
     if not bad:
         return ""
-    return (f"{len(bad)} of {curve.values.shape[0]} seeds diverged (NaN, inf or growth beyond "
-            f"{tol.diverge_factor:g}x the first value), first at t={min(bad):g}")
+    return (f"{len(bad)} of {curve.values.shape[0]} seeds diverged (NaN or inf, or growth "
+            f"beyond {tol.diverge_factor:g}x the largest early value across seeds, {ref:.3g}, "
+            f"to the end: diverge_persist={tol.diverge_persist:g} checkpoints), first at "
+            f"t={min(bad):g}")
+
+
+def _claimed_plateau(curve: Curve, law: RateLaw, params: dict[str, float],
+                     kind: LawKind) -> float:
+    """A level the claim states (a floor claim's plateau: part of the divergence
+    reference), else 0."""
+    if not kind.states_level:
+        return 0.0
+    value = abs(kind.expected(law, curve.t, params) or 0.0)
+    return float(value) if np.isfinite(value) else 0.0
 
 
 def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Tolerances,
               how: str = "mean", t_min: float | None = None,
-              seed_params: list[dict[str, float]] | None = None) -> Fit:
+              seed_params: list[dict[str, float]] | None = None,
+              reference: float | None = None) -> Fit:
     """Fit ``curve`` with the model the law calls for (judged by :func:`verdict.judge`).
 
     Parameters
@@ -180,14 +216,19 @@ def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Toleran
     seed_params
         Per seed, the values of the symbols (instance constants differ between seeds); used
         for ``"each"``.
+    reference
+        What divergence is measured against (default :func:`divergence_reference` of
+        ``curve``); ``"each"`` passes the one of all seeds to every seed's fit.
     """
     kind = kind_of(law, params)
     seeds = curve.values.shape[0]
+    if reference is None:
+        reference = divergence_reference(curve, tol, _claimed_plateau(curve, law, params, kind))
     if not kind.decays:
         if how == "each":
             return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
         if not kind.measures_growth:
-            reason = _diverged(curve, tol)
+            reason = _diverged(curve, tol, reference)
             if reason:
                 return Fit("diverged", kind.name, reason, seeds=seeds)
         t, values = curve.t, curve.values
@@ -196,34 +237,59 @@ def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Toleran
         sample = Sample(t, values, center, start, t.size, how)
         return Fit.measured(kind, kind.measure(sample, law, params, tol), seeds, center)
     # A prefactor's own rise (T**2*rho**T climbs before it falls) is not divergence.
-    reason = _diverged(replace(curve, values=without_prefactor(law, curve.t, curve.values,
-                                                               params)), tol)
+    factor_only = replace(curve, values=without_prefactor(law, curve.t, curve.values, params))
+    reason = _diverged(factor_only, tol, reference if law.prefactor is None else None)
     if reason:
         if law.prefactor is not None:
             reason += f" (the error divided by the law's prefactor {law.prefactor})"
         return Fit("diverged", kind.name, reason, seeds=seeds)
     if how == "each":
-        return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
-    for s, row in enumerate(curve.values):
-        shape = _shape(curve.t, row, curve.floor, law, kind, params, tol, t_min)
-        if shape is not None:
-            status, why = shape
-            label = f"seed {s + 1} of {seeds}: " if seeds > 1 else ""
-            return Fit(status, kind.name, label + why, seeds=seeds,
-                       center=aggregate(curve.values, how))
+        return _fit_each(curve, law, params, tol, t_min, seed_params, kind, reference)
+    shape = _screen(curve, law, kind, params, tol, how, t_min)
+    if shape is not None:
+        return Fit(shape[0], kind.name, shape[1], seeds=seeds,
+                   center=aggregate(curve.values, how))
     return _analyse(curve, law, params, tol, how, t_min, kind)
+
+
+def _screen(curve: Curve, law: RateLaw, kind: LawKind, params: dict[str, float],
+            tol: Tolerances, how: str, t_min: float | None) -> tuple[str, str] | None:
+    """Stall and shape screens on what the claim is about (module docstring, step 2)."""
+    t, values, floor = curve.t, curve.values, curve.floor
+    seeds = values.shape[0]
+    if seeds == 1 or how not in ("mean", "median"):
+        for s, row in enumerate(values):  # every run (each, max, quantiles): one is enough
+            shape = _stalled(t, row, floor, law, kind, params, tol, t_min) \
+                or _shape(t, row, floor, law, kind, params, tol, t_min)
+            if shape is not None:
+                label = f"seed {s + 1} of {seeds}: " if seeds > 1 else ""
+                return shape[0], label + shape[1]
+        return None
+    stalled = _stalled(t, aggregate(values, how), floor, law, kind, params, tol, t_min)
+    if stalled is not None:
+        return stalled[0], f"the {how} of {seeds} seeds: {stalled[1]}"
+    shapes = [(s, found) for s, row in enumerate(values)
+              if (found := _shape(t, row, floor, law, kind, params, tol, t_min)) is not None]
+    for status in sorted({found[0] for _, found in shapes}):
+        hits = [(s, why) for s, (st, why) in shapes if st == status]
+        if len(hits) > tol.shape_share * seeds:
+            s, why = hits[0]
+            return status, (f"{len(hits)} of {seeds} seeds (more than shape_share="
+                            f"{tol.shape_share:g}); seed {s + 1}: {why}")
+    return None
 
 
 def _fit_each(curve: Curve, law: RateLaw, params: dict[str, float], tol: Tolerances,
               t_min: float | None, seed_params: list[dict[str, float]] | None,
-              kind: LawKind) -> Fit:
+              kind: LawKind, reference: float | None = None) -> Fit:
     seeds = curve.values.shape[0]
     per_tol = replace(tol, confidence=1 - (1 - tol.confidence) / seeds)
     fits = []
     for s in range(seeds):
         single = Curve(curve.t, curve.values[s:s + 1], curve.floor)
         values = seed_params[s] if seed_params else params
-        fits.append(fit_curve(single, law, values, per_tol, "mean", t_min))
+        fits.append(fit_curve(single, law, values, per_tol, "mean", t_min,
+                              reference=reference))
     ok = [f for f in fits if f.status == "ok"]
     summary = Fit("ok" if ok else fits[0].status, kind.name,
                   "" if ok else fits[0].reason, seeds=seeds,
@@ -256,15 +322,22 @@ def _usable(t: np.ndarray, center: np.ndarray, floor: float, tol: Tolerances,
     return start, end, threshold, bool(below.size)
 
 
+def _stalled(t: np.ndarray, row: np.ndarray, floor: float, law: RateLaw, kind: LawKind,
+             params: dict[str, float], tol: Tolerances,
+             t_min: float | None) -> tuple[str, str] | None:
+    """A plateau where the law keeps falling, in one trace (a seed or an aggregate)."""
+    start, _, _, reached = _usable(t, row, floor, tol, t_min)
+    if reached or law.error_bound == "lower":
+        return None
+    stalled = _stall(t[start:], row[start:], law, kind, params, tol)
+    return ("stalled", stalled) if stalled else None
+
+
 def _shape(t: np.ndarray, row: np.ndarray, floor: float, law: RateLaw, kind: LawKind,
            params: dict[str, float], tol: Tolerances,
            t_min: float | None) -> tuple[str, str] | None:
-    """A stall, or the kind's wrong shape, in one seed's trace; else None."""
-    start, end, _, reached = _usable(t, row, floor, tol, t_min)
-    if not reached and law.error_bound != "lower":
-        stalled = _stall(t[start:], row[start:], law, kind, params, tol)
-        if stalled:
-            return "stalled", stalled
+    """The kind's wrong shape in one seed's usable trace; else None."""
+    start, end, _, _ = _usable(t, row, floor, tol, t_min)
     if end - start < tol.min_points:
         return None
     return kind.wrong_shape(t[start:end], row[start:end], law, params, tol)

@@ -29,7 +29,14 @@ import sympy as sp
 
 from workbench.cards.ratelaw import RateLaw
 from workbench.cards.tolerances import Tolerances
-from workbench.engine.outcome import CONSISTENT, INCONCLUSIVE, MISMATCH, Verdict, judge_interval
+from workbench.engine.outcome import (
+    CONSISTENT,
+    INCONCLUSIVE,
+    MISMATCH,
+    Verdict,
+    judge_interval,
+    seeds_to_settle,
+)
 from workbench.engine.pooling import TINY, aggregate, confidence, log_values, slope, slope_stderr
 from workbench.errors import BadInputError
 
@@ -154,7 +161,9 @@ class Measurement:
     ``ratio_growth`` (power laws) the growth of ``error / r(T)`` over the later half of the
     range; ``rate_decay`` (geometric laws) the exponent of the semilog rate's fall over the
     window and its final half; ``seed_rates`` (geometric laws) each seed's rate constant;
-    ``center`` the curve to show when it is not the sample's aggregate.
+    ``drift`` (floor laws) the log-log slope over the final window (a plateau still moving);
+    ``seeds`` how many seeds the interval is over (a "too noisy" verdict says how many would
+    settle it); ``center`` the curve to show when it is not the sample's aggregate.
     """
 
     status: str = "ok"
@@ -169,6 +178,8 @@ class Measurement:
     rate_decay: tuple[float | None, float | None] | None = None
     seed_rates: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    drift: float | None = None
+    seeds: int = 0
     center: np.ndarray | None = field(default=None, repr=False)
 
 
@@ -404,6 +415,22 @@ class PowerKind(LawKind):
         if expected >= 0:
             return None
         return tol.stall_fraction * expected, f"the claim expects {expected:.2f}"
+
+    def wrong_shape(self, t: np.ndarray, v: np.ndarray, law: RateLaw,
+                    params: dict[str, float], tol: Tolerances) -> tuple[str, str] | None:
+        """Geometric decay (a steady semilog rate, ``t**0``, where a power law's falls like
+        ``t**-1``) under a power law bounded from below: faster than any power. Upper bounds
+        are satisfied by it and not screened."""
+        if law.error_bound == "upper":
+            return None
+        b_window, b_final = GEOMETRIC.rate_decay(t, v, tol)
+        limit = tol.sublinear_exponent
+        if b_window is None or b_final is None or max(abs(b_window), abs(b_final)) > limit:
+            return None
+        return "superlinear", (f"geometric decay: the semilog rate is steady (t^-{b_window:.2f}"
+                               f" over the window, t^-{b_final:.2f} over its final half; within "
+                               f"sublinear_exponent={limit:g} of t^0) where the claimed power "
+                               f"law's falls like t^-1")
 
     def predicted(self, law: RateLaw, params: dict[str, float], t0: float, v0: float,
                   t1: float) -> float | None:
@@ -699,9 +726,14 @@ class FloorKind(PowerKind):
     def expected(self, law: RateLaw, t: np.ndarray, params: dict[str, float]) -> float | None:
         return float(law_values(law, t[-1:], params)[0])
 
+    def wrong_shape(self, t: np.ndarray, v: np.ndarray, law: RateLaw,
+                    params: dict[str, float], tol: Tolerances) -> tuple[str, str] | None:
+        return None
+
     def measure(self, sample: Sample, law: RateLaw, params: dict[str, float],
                 tol: Tolerances) -> Measurement:
-        """The plateau over the final local window, which must be flat."""
+        """The plateau over the final local window and its drift there (judged together
+        by :func:`judge_floor`)."""
         t, values, center, index = sample.t, sample.values, sample.center, sample.index
         windows = self.local_windows(t[index], tol)
         if not windows:
@@ -712,17 +744,11 @@ class FloorKind(PowerKind):
         estimate = self.estimate(tw, center[final])
         local = [Local(float(t[index][m][0]), float(t[index][m][-1]),
                        POWER.estimate(t[index][m], center[index][m]), 0.0) for m in windows]
-        status, reason = "ok", ""
-        drift = POWER.estimate(tw, center[final])
-        if abs(drift) > tol.stall_slope:
-            status = "insufficient"
-            reason = (f"not settled: the log-log slope over the final window [{tw[0]:g}, "
-                      f"{tw[-1]:g}] is {drift:.3f} (|slope| > stall_slope="
-                      f"{tol.stall_slope:g})")
-        return Measurement(status, reason, estimate,
+        return Measurement("ok", "", estimate,
                            self.interval(values[:, final], tw, sample.how, tol, estimate),
                            self.expected(law, tw, params), (float(tw[0]), float(tw[-1])),
-                           int(final.size), local=local)
+                           int(final.size), local=local,
+                           drift=POWER.estimate(tw, center[final]))
 
     def judge(self, m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
         return judge_floor(m, law, tol)
@@ -776,16 +802,42 @@ def _prefactor_notes(law: RateLaw) -> list[str]:
 
 
 def judge_floor(m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
-    """A floor claim: the plateau against the stated value, relative ``floor_rtol``."""
+    """A floor claim: the plateau against the stated value, relative ``floor_rtol``.
+
+    A plateau still moving over the final window (``|drift| > stall_slope``) is judged only
+    where its motion cannot change the outcome: still falling, the final plateau can only be
+    lower than the interval's top; still rising, only higher than its bottom. So a falling
+    curve whose interval already lies below the allowed range is a mismatch (faster), and
+    under an upper bound consistent; a rising one symmetrically; anything else is not
+    settled.
+    """
     assert m.ci is not None and m.expected is not None
     lo, hi = m.ci
     side = law.error_bound
     inf = float("inf")
     allowed_lo = m.expected * (1 - tol.floor_rtol) if side != "upper" else -inf
     allowed_hi = m.expected * (1 + tol.floor_rtol) if side != "lower" else inf
-    verdict = judge_interval(lo, hi, allowed_lo, allowed_hi, False,
-                             f"plateau {m.estimate:.4g} (claimed {m.expected:.4g} ± "
-                             f"{tol.floor_rtol:.0%})")
+    what = f"plateau {m.estimate:.4g} (claimed {m.expected:.4g} ± {tol.floor_rtol:.0%})"
+    drift = m.drift or 0.0
+    if abs(drift) > tol.stall_slope:
+        falling = drift < 0
+        window = f"[{m.window[0]:g}, {m.window[1]:g}]" if m.window else "the final window"
+        moving = (f"the error is still {'falling' if falling else 'rising'} (log-log slope "
+                  f"{drift:.3f} over {window}, |slope| > stall_slope={tol.stall_slope:g})")
+        if (falling and hi < allowed_lo) or (not falling and lo > allowed_hi):
+            return Verdict(MISMATCH, "faster" if falling else "slower",
+                           f"{what}: CI [{lo:.3g}, {hi:.3g}] already lies "
+                           f"{'below' if falling else 'above'} the allowed range and {moving}, "
+                           f"away from it")
+        if (falling and side == "upper" and hi <= allowed_hi) or \
+                (not falling and side == "lower" and lo >= allowed_lo):
+            edge = hi if falling else lo
+            return Verdict(CONSISTENT, notes=(f"slack: {moving}, so the plateau ends "
+                                              f"{'below' if falling else 'above'} {edge:.4g}, "
+                                              f"inside the bound",))
+        return Verdict(INCONCLUSIVE, "", f"not settled: {moving}; {what}, CI [{lo:.3g}, "
+                       f"{hi:.3g}]")
+    verdict = judge_interval(lo, hi, allowed_lo, allowed_hi, False, what, m.seeds)
     if verdict.verdict == CONSISTENT:
         return Verdict(CONSISTENT, notes=(f"slack: plateau {m.estimate:.4g} is "
                                           f"{m.estimate / m.expected:.3g}x the claimed "
@@ -823,7 +875,7 @@ def judge_growth(m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
     verdict = judge_interval(lo, hi, allowed_lo, allowed_hi, False,
                              f"growth rate {m.estimate:.4g} per step (factor "
                              f"{np.exp(m.estimate):.4g}; claimed {m.expected:.4g}, factor "
-                             f"{np.exp(m.expected):.4g}, ± {tol.rate_rtol:.0%})")
+                             f"{np.exp(m.expected):.4g}, ± {tol.rate_rtol:.0%})", m.seeds)
     if verdict.verdict == CONSISTENT:
         return Verdict(CONSISTENT, notes=(f"slack: observed growth rate {m.estimate:.4g} is "
                                           f"{m.estimate / m.expected:.3g}x the claimed "
@@ -925,9 +977,14 @@ def judge_power(m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
         if x_hi > tol.slope:
             straddles.append(direction)
     if straddles:
+        inf = float("inf")  # the edges the claim has: slower is a higher slope
+        hint = seeds_to_settle(lo, hi,
+                               m.expected - tol.slope if law.error_bound != "upper" else -inf,
+                               m.expected + tol.slope if law.error_bound != "lower" else inf,
+                               m.seeds)
         return Verdict(INCONCLUSIVE, "", f"too noisy: final local slope CI [{lo:.3g}, {hi:.3g}]"
                        f" straddles the allowed range around {m.expected:.3f} ± "
-                       f"{tol.slope:g}. Local slopes: {local_text(m.local)}")
+                       f"{tol.slope:g}{hint}. Local slopes: {local_text(m.local)}")
     if law.error_bound == "lower" and m.estimate > tol.stall_fraction * m.expected:
         notes.append(f"vacuous: the error hardly decays (local slope {m.estimate:.3f}), so "
                      "a lower bound holds trivially here")
@@ -960,7 +1017,7 @@ def judge_geometric(m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
     allowed_hi = m.expected * (1 + tol.rate_rtol) if side != "upper" else inf
     verdict = judge_interval(lo, hi, allowed_lo, allowed_hi, True,
                              f"rate constant {m.estimate:.4g} (claimed {m.expected:.4g} ± "
-                             f"{tol.rate_rtol:.0%})")
+                             f"{tol.rate_rtol:.0%})", m.seeds)
     if verdict.verdict == CONSISTENT:
         ratio = m.estimate / m.expected if m.expected > 0 else inf
         return Verdict(CONSISTENT, notes=(f"slack: observed rate constant {m.estimate:.4g} is "

@@ -132,11 +132,11 @@ def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law:
         stderr = result.stderr if np.isfinite(result.stderr) else 0.0
         half = stats.t.ppf(0.5 + tol.confidence / 2, x.size - 2) * stderr
     fit.ci = (fit.exponent - float(half), fit.exponent + float(half))
-    fit.verdict = _judge_scaling(fit, law, tol)
+    fit.verdict = _judge_scaling(fit, law, tol, per_seed.size)
     return fit
 
 
-def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances) -> Verdict:
+def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances, seeds: int) -> Verdict:
     # Bound on the quantity Q ~ p**e near the limit: an upper bound at the large end caps
     # the exponent from above; at the small end (log p -> -inf) from below.
     caps_above = (law.kind == "O") == (fit.limit == "large")
@@ -153,7 +153,7 @@ def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances) -> Verdict:
                           f"scaling exponent of the {fit.quantity.replace('_', ' ')} in "
                           f"{fit.parameter} {fit.exponent:.3f} (expected "
                           f"{fit.expected_exponent:.3f} ± {tol.scaling:g}, {fit.limit} "
-                          f"{fit.parameter})")
+                          f"{fit.parameter})", seeds)
 
 
 def judge_trend(parameter: str, values: np.ndarray, quantities: np.ndarray, trend: str,

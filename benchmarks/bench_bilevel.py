@@ -70,13 +70,15 @@ def cases() -> list[Case]:
     for dim, size in ((10, "small"), (50, "medium")):
         q = functools.partial(instances.make_quadratic, 0, dx=dim, dy=dim)
         found.append(case("aid", f"quadratic d={dim}", size, q,
-                          lambda i, g: methods.run_aid(i, g, 0), reference.aid, inner=True))
+                          lambda i, g: methods.run_aid(i, g, 0),
+                          lambda i, g: reference.aid(i, g, 0), inner=True))
         found.append(case("itd", f"quadratic d={dim}", size, q,
-                          lambda i, g: methods.run_itd(i, g, 0), reference.itd, inner=True))
+                          lambda i, g: methods.run_itd(i, g, 0),
+                          lambda i, g: reference.itd(i, g, 0), inner=True))
     found.append(case("aid", "hypercleaning n=400 d=40", "medium",
                       lambda: instances.make_hypercleaning(0, n=400, m=400, d=40),
-                      lambda i, g: methods.run_aid(i, g, 0), reference.aid, inner=True,
-                      kind=MIDDLE))
+                      lambda i, g: methods.run_aid(i, g, 0),
+                      lambda i, g: reference.aid(i, g, 0), inner=True, kind=MIDDLE))
     for dim, sigma, size in ((5, 0.3, "small"), (20, 0.3, "medium")):
         found.append(case(
             "f2sa", f"quadratic d={dim} sigma={sigma:g}", size,
@@ -87,7 +89,8 @@ def cases() -> list[Case]:
         found.append(case(
             "penalty", f"quadratic d={dim}", size,
             functools.partial(instances.make_quadratic, 0, dx=dim, dy=dim, kappa=4),
-            lambda i, g: methods.run_penalty(i, g, 0), reference.penalty))
+            lambda i, g: methods.run_penalty(i, g, 0),
+            lambda i, g: reference.penalty(i, g, 0)))
         found.append(case(
             "borep", f"quartic d={dim} eps=1", size,
             functools.partial(instances.make_quartic, 0, dx=dim, dy=dim),

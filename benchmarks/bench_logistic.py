@@ -2,14 +2,14 @@
 against their NumPy twins and the floor.
 
 Run: ``python -m benchmarks --family logistic`` (or ``python -m benchmarks.bench_logistic``).
-The twins are the families' ``reference.py`` (the same update, the same seed, the same
-checkpoints). The floor of a full-gradient kernel is the two matrix-vector products ``X w``
-and ``X^T s`` one gradient needs (BLAS at 2000 x 200, flops at 200 x 20); per-sample kernels
-(SGD) count one row's flops. Kernels: GD (step 1/L and the raw step of LR+GD share one kernel),
-SGD, clipped GD, the batch perceptron and Normalized LR+GD (Tyurin 2024); SGD on l1
-regression with the suffix and uniform averages, clipped SGD on the noisy quadratic, and GD
-on the worst-case last-iterate construction, whose ``O(1)`` recursion is timed against the
-brute-force ``O(T)``-per-step twin.
+The twins are the ones the algorithms register (their families' ``reference.py``: the same
+update, the same seed, the same checkpoints). The floor of a full-gradient kernel is the two
+matrix-vector products ``X w`` and ``X^T s`` one gradient needs (BLAS at 2000 x 200, flops at
+200 x 20); per-sample kernels (SGD) count one row's flops. Kernels: GD (step 1/L and the raw
+step of LR+GD share one kernel), SGD, clipped GD, the batch perceptron and Normalized LR+GD
+(Tyurin 2024); SGD on l1 regression with the suffix and uniform averages, clipped SGD on the
+noisy quadratic, and GD on the worst-case last-iterate construction, whose ``O(1)`` recursion is
+timed against the brute-force ``O(T)``-per-step twin.
 """
 
 from __future__ import annotations
@@ -19,16 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from workbench.problems.logistic import reference
-from workbench.problems.nonsmooth import reference as ns_reference
 
 from benchmarks.harness import DENSE, MIDDLE, PER_SAMPLE, SMALL_VECTOR, Case
 from workbench.catalogue import get_problem
 
 FAMILY = "logistic"
-TWINS = {"gd": reference.gd, "sgd": reference.sgd, "lr_gd": reference.lr_gd,
-         "clipped_gd": reference.clipped_gd, "batch_perceptron": reference.batch_perceptron,
-         "normalized_lr_gd": reference.normalized_lr_gd}
 #: (kernel, problem, instance parameters, hyperparameters, whether a full-gradient floor)
 LOGISTIC = [
     ("gd", "logistic.l2", {}, {}, True),
@@ -103,7 +98,8 @@ def cases() -> list[Case]:
                 FAMILY, name, f"{problem_name} {n}x{d}", size, kind,
                 lambda p=problem, e=extra, n=n, d=d: p.make(0, n=n, d=d, **e),
                 run=_runner(problem.algorithms[name].run, hyper),
-                twin=_runner(TWINS[name], hyper), quick=QUICK[name], **floor))
+                twin=_runner(problem.algorithms[name].twin, hyper), quick=QUICK[name],
+                **floor))
     for name, problem_name, params, hyper, _ in _nonsmooth():
         problem = get_problem(problem_name)
         out.append(Case(
@@ -111,7 +107,7 @@ def cases() -> list[Case]:
             "small", SMALL_VECTOR,
             lambda p=problem, q=params: p.make(0, **q),
             run=_runner(problem.algorithms[name].run, hyper),
-            twin=_runner(getattr(ns_reference, name), hyper),
+            twin=_runner(problem.algorithms[name].twin, hyper),
             floor_flops=lambda inst, t: 10.0 * t, floor_note="O(1) per step (flops)",
             quick=QUICK[name]))
     return out

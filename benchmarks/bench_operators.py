@@ -27,7 +27,6 @@ from functools import cache
 import numpy as np
 from workbench.problems import operators as ops
 from workbench.problems.monotone import instances
-from workbench.problems.operators import reference
 from workbench.problems.operators.methods import (
     vr_halpern_parameters,
     vr_halpern_resolvent_parameters,
@@ -85,7 +84,7 @@ def _vr_resolvent_products(op: ops.AffineOperator, iterations: int) -> float:
 
 def _case(method: str, size: str, label: str, kind: str, build: Callable[[], object],
           **extra: object) -> Case:
-    run, twin = ops.METHODS[method].run, getattr(reference, method)
+    run, twin = ops.METHODS[method].run, ops.METHODS[method].twin
     if "units" not in extra:
         calls = CALLS_PER_STEP[method]
         if kind == DENSE:

@@ -209,10 +209,10 @@ def test_aid_hypercleaning_asymptotic_factor_is_the_local_contraction():
 def test_aid_itd_kernels_match_numpy_twins():
     quad = inst_mod.make_quadratic(1, dx=4, dy=6)
     clean = inst_mod.make_hypercleaning(1, n=40, m=30, d=6)
-    assert_twins(methods.run_aid(quad, GRID, 0), reference.aid(quad, GRID))
+    assert_twins(methods.run_aid(quad, GRID, 0), reference.aid(quad, GRID, 0))
     assert_twins(methods.run_itd(quad, GRID, 0, step_scale=0.7),
-                 reference.itd(quad, GRID, step_scale=0.7))
-    assert_twins(methods.run_aid(clean, GRID, 0), reference.aid(clean, GRID))
+                 reference.itd(quad, GRID, 0, step_scale=0.7))
+    assert_twins(methods.run_aid(clean, GRID, 0), reference.aid(clean, GRID, 0))
 
 
 @pytest.mark.parametrize(("sigma_f", "sigma_g"), [(0.0, 0.0), (0.3, 0.0), (0.3, 0.2)])
@@ -231,7 +231,7 @@ def test_f2sa_kernel_matches_numpy_twin(sigma_f, sigma_g):
 def test_penalty_kernel_matches_numpy_twin():
     inst = inst_mod.make_quadratic(3, dx=4, dy=5)
     assert_twins(methods.run_penalty(inst, GRID, 0, sigma=0.05, inner=3),
-                 reference.penalty(inst, GRID, sigma=0.05, inner=3))
+                 reference.penalty(inst, GRID, 0, sigma=0.05, inner=3))
 
 
 def test_borep_and_soba_kernels_match_numpy_twins():

@@ -4,8 +4,9 @@ One test, parametrised over every (problem, algorithm) pair the catalogue discov
 family or algorithm is covered without new test code. Each runs on the instance its declared
 parameter defaults build, for ``HORIZON`` iterations with a checkpoint at every one: families
 keep their defaults small enough for that to take well under a second (README, "Developer
-notes"). The NumPy-twin agreement of each kernel is tested per family, beside its reference
-implementation (``tests/test_<family>.py``).
+notes"). Every algorithm is also compared with the NumPy twin it registers, on the same
+instance and seed; the families' own tests compare them on further instances and
+hyperparameters (``tests/test_<family>.py``).
 """
 
 from __future__ import annotations
@@ -14,16 +15,35 @@ import inspect
 import math
 import time
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from workbench.catalogue import Algorithm, Param, Problem, catalogue, check_run
+import workbench.catalogue as catalogue_module
+from workbench.catalogue import (
+    Algorithm,
+    ContractError,
+    NoTwin,
+    Param,
+    Problem,
+    catalogue,
+    check_run,
+    check_twins,
+)
 
 HORIZON = 50
 GRID = np.arange(1, HORIZON + 1, dtype=np.int64)  # 50 checkpoints
 SEED, OTHER_SEED = 3, 4
 TIME_LIMIT = 1.0  # seconds for make + run once compiled; the defaults should need far less
+# Kernel and twin make the same updates with another summation order: over HORIZON steps on
+# the default instances their round-off grows to 7e-11 relative at worst (measured: the
+# logistic.separable gradient norms), while a wrong sign, step or index is off by far more.
+# Below a measure's declared floor the digits are round-off (of the reference solution, of
+# cancellation), so the absolute tolerance of each measure is its floor.
+TWIN_RTOL = 1e-9
+# The comparison must read digits: some measure rises this far above its floor in the run.
+READABLE_ABOVE_FLOOR = 1e3
 
 CASES = [pytest.param(problem, algorithm, id=f"{problem.name}/{name}")
          for problem in catalogue().values() for name, algorithm in problem.algorithms.items()]
@@ -123,3 +143,73 @@ def test_family_contract(problem: Problem, algorithm: Algorithm):
         assert changed, f"{where}: declared seeded, but the seed changes no measure"
     else:
         assert not changed, f"{where}: declared deterministic, but the seed changes {changed}"
+
+
+@pytest.mark.parametrize(("problem", "algorithm"), CASES)
+def test_kernel_matches_its_registered_twin(problem: Problem, algorithm: Algorithm):
+    where = f"{problem.name}/{algorithm.name}"
+    if isinstance(algorithm.twin, NoTwin):
+        pytest.skip(f"{where} has no NumPy twin: {algorithm.twin.reason}")
+    twin = algorithm.twin
+    assert twin is not algorithm.run, f"{where}: the twin is the wrapper itself"
+    assert twin.__module__.rsplit(".", 1)[-1] == "reference", (
+        f"{where}: twin {twin.__module__}.{twin.__name__} is not a family's reference.py")
+    check_declared_defaults(twin, algorithm.hyper, 3, f"{where} twin")
+
+    instance = problem.make(SEED, **defaults(problem.params))
+    got = run(problem, algorithm, instance, SEED)
+    want = check_run(problem, algorithm,
+                     twin(instance, GRID.copy(), SEED, **defaults(algorithm.hyper)), GRID.size)
+    for name in algorithm.measures:
+        floor = instance.floors.get(name, 0.0)
+        np.testing.assert_allclose(got[name], want[name], rtol=TWIN_RTOL, atol=floor,
+                                   err_msg=f"{where}: {name} (floor {floor:g})")
+    for name in algorithm.counters:
+        np.testing.assert_array_equal(got[name], want[name], err_msg=f"{where}: {name}")
+    for name in algorithm.diagnostics:
+        np.testing.assert_allclose(got[name], want[name], rtol=TWIN_RTOL,
+                                   err_msg=f"{where}: {name}")
+    readable = [name for name in algorithm.measures
+                if np.max(np.abs(want[name])) > READABLE_ABOVE_FLOOR *
+                instance.floors.get(name, 0.0)]
+    assert readable, f"{where}: every measure stays near its floor; the comparison reads nothing"
+
+
+def _problem_with(*algorithms: Algorithm) -> Problem:
+    logistic = catalogue()["logistic.l2"]
+    return Problem("fake.variant", logistic.make, {}, algorithms, "a synthetic family")
+
+
+def _algorithm(name: str, **twin: object) -> Algorithm:
+    gd = catalogue()["logistic.l2"].algorithms["gd"]
+    return Algorithm(name, gd.run, {}, ("f_gap",), **twin)
+
+
+def test_an_algorithm_without_a_twin_is_refused_naming_family_and_algorithm():
+    problems = [_problem_with(_algorithm("with_twin", twin=np.zeros),
+                              _algorithm("without"))]
+    with pytest.raises(ContractError, match=r"family 'fake': fake.variant/without declares "
+                                            r"no NumPy twin.*NoTwin"):
+        check_twins("fake", problems)
+    check_twins("fake", [_problem_with(_algorithm("why", twin=NoTwin("a closed form")))])
+
+
+def test_the_catalogue_checks_twins_when_it_loads(monkeypatch):
+    family = SimpleNamespace(__name__="workbench.problems.fake",
+                             PROBLEMS=(_problem_with(_algorithm("without")),))
+    monkeypatch.setattr(catalogue_module, "_family_modules", lambda: [family])
+    catalogue.cache_clear()
+    try:
+        with pytest.raises(ContractError, match="family 'fake': fake.variant/without"):
+            catalogue()
+    finally:
+        monkeypatch.undo()
+        catalogue.cache_clear()
+    assert "logistic.l2" in catalogue()
+
+
+def test_a_twin_is_a_function_or_a_reason():
+    with pytest.raises(ContractError, match="twin must be a function or a NoTwin"):
+        _algorithm("bad", twin="reference.gd")
+    with pytest.raises(ContractError, match="NoTwin needs a reason"):
+        NoTwin("  ")

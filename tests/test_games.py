@@ -19,7 +19,7 @@ import pytest
 from scipy.special import softmax
 from workbench.problems import operators as ops
 from workbench.problems.games import certificate as sgn
-from workbench.problems.games import instances, kernels, methods, reference
+from workbench.problems.games import instances, kernels, methods
 from workbench.problems.monotone import instances as monotone
 from workbench.problems.operators import blocks
 from workbench.problems.operators import reference as op_reference
@@ -78,8 +78,9 @@ BLOCK_CASES = [
                          ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(BLOCK_CASES)])
 def test_block_kernels_match_their_numpy_twins(method, build, hyper):
     game = build()
-    got = getattr(blocks, f"run_{method}")(game, GRID, 3, **hyper)
-    want = getattr(op_reference, method)(game, GRID, 3, **hyper)
+    algorithm = get_problem("games.damped_bilinear").algorithms[method]
+    got = algorithm.run(game, GRID, 3, **hyper)
+    want = algorithm.twin(game, GRID, 3, **hyper)
     assert_twins(got, want, method)
     assert abs(np.log(got["dist_sq"][-1] / got["dist_sq"][0])) > 0.1  # the run moved
 
@@ -342,8 +343,9 @@ def test_kl_is_exact_when_tiny():
 @pytest.mark.parametrize("method", ["nash_mp", "egpo", "mwu"])
 def test_simplex_kernels_match_their_numpy_twins(method):
     game = instances.make_preference(2, n_actions=7, beta=0.2)
-    got = getattr(methods, f"run_{method}")(game, GRID, 3)
-    want = getattr(reference, method)(game, GRID, 3)
+    algorithm = get_problem("games.preference").algorithms[method]
+    got = algorithm.run(game, GRID, 3)
+    want = algorithm.twin(game, GRID, 3)
     assert_twins(got, want, method)
     first = "exploitability_avg" if method == "mwu" else "kl"
     assert got[first][-1] < 0.5 * got[first][0]  # the run moved

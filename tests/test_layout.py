@@ -202,7 +202,24 @@ def test_layers(graph):
 
 
 def test_known_breaks_still_exist(graph):
-    assert set(KNOWN_BREAKS) <= _breaks(graph), "fixed: remove it from KNOWN_BREAKS"
+    """Every listed break still exists (a fixed one must leave the list); with the list empty,
+    the real graph has no break at all."""
+    found = _breaks(graph)
+    assert set(KNOWN_BREAKS) <= found, "fixed: remove it from KNOWN_BREAKS"
+    if not KNOWN_BREAKS:
+        assert found == set(), sorted(found)
+
+
+def test_layer_check_finds_a_break_in_a_synthetic_graph():
+    """The layer check is not blind: each forbidden direction it knows is reported, allowed
+    ones (and a name merely sharing a prefix) are not."""
+    assert LAYERS, "no layer rules to check"
+    for layer, forbidden in LAYERS.items():
+        for target in forbidden:
+            inner = f"{target}.deep"
+            graph = {f"{layer}.x": {inner}, f"{layer}x.y": {inner}, target: set()}
+            assert _breaks(graph) == {(f"{layer}.x", inner)}, (layer, target)
+    assert _breaks({"workbench.cards.claims": {"numpy", "workbench.errors"}}) == set()
 
 
 def test_setup_installs_every_package_folder(monkeypatch):

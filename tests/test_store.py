@@ -49,17 +49,29 @@ def traces(results):
     return [np.concatenate([r.measures[k] for k in sorted(r.measures)]) for r in results]
 
 
-def test_same_traces_serial_pool_and_dask(tmp_path):
+def _serial_traces(tmp_path) -> tuple[list, list[np.ndarray]]:
     tasks = plan([c.settings(False) for c in load_claims([card(tmp_path)])])
-    serial = execute(tasks, jobs=1, progress=False)
+    serial = traces(execute(tasks, jobs=1, progress=False))
+    assert len(serial) == len(tasks) > 1 and all(t.size for t in serial)
+    return tasks, serial
+
+
+def test_same_traces_serial_and_process_pool(tmp_path):
+    tasks, serial = _serial_traces(tmp_path)
     with execution(Execution(isolate=True)):
-        pool = execute(tasks, jobs=2, progress=False)
-    for a, b in zip(traces(serial), traces(pool), strict=True):
+        pool = traces(execute(tasks, jobs=2, progress=False))
+    assert len(pool) == len(serial)
+    for a, b in zip(serial, pool, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_same_traces_serial_and_dask(tmp_path):
     pytest.importorskip("distributed")
+    tasks, serial = _serial_traces(tmp_path)
     with execution(Execution(executor="dask")):
-        cluster = execute(tasks, jobs=2, progress=False)
-    for a, b in zip(traces(serial), traces(cluster), strict=True):
+        cluster = traces(execute(tasks, jobs=2, progress=False))
+    assert len(cluster) == len(serial)
+    for a, b in zip(serial, cluster, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

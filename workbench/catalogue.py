@@ -25,6 +25,12 @@ Random numbers
     :func:`kernel_seed` passed to ``np.random.seed`` inside the kernel. Same seed, same bits;
     an algorithm declares ``randomness = "seeded"`` when its trace depends on the seed beyond
     the instance.
+Twin
+    Every algorithm declares its plain NumPy reference implementation, ``twin``: called as
+    ``run`` is, it returns the same arrays, computed step by step with dense NumPy algebra
+    and the same random numbers, so that it agrees with the kernel above each measure's floor.
+    An algorithm without one says why, ``twin=NoTwin("...")``; an algorithm that declares
+    neither is refused when the catalogue loads.
 """
 
 from __future__ import annotations
@@ -56,6 +62,21 @@ class ContractError(Exception):
 class ParameterError(ValueError):
     """Problem parameters or hyperparameters that no instance or run can have (raised by
     ``make`` or ``run`` for constraints tying several parameters together)."""
+
+
+@dataclass(frozen=True)
+class NoTwin:
+    """Declared in place of a twin: why this algorithm has no NumPy reference implementation.
+
+    One value rather than a ``twin=None`` plus a separate reason: a declaration cannot be
+    half made (a reason beside a twin, or ``None`` with no reason).
+    """
+
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise ContractError("NoTwin needs a reason: why the algorithm has no NumPy twin")
 
 
 def algorithm_rng(seed: int) -> np.random.RandomState:
@@ -144,6 +165,10 @@ class Algorithm:
         ``"deterministic"`` or ``"seeded"`` (see the module docstring).
     reference
         Citation of the method (shown in figures and the report).
+    twin
+        The plain NumPy reference implementation (``reference.py`` of the family), called as
+        ``run`` is; or :class:`NoTwin` saying why there is none. Left out (``None``), the
+        catalogue refuses the family when it loads (:func:`check_twins`).
     """
 
     name: str
@@ -154,8 +179,13 @@ class Algorithm:
     diagnostics: Mapping[str, str] = field(default_factory=dict)
     randomness: str = "deterministic"
     reference: str = ""
+    twin: RunFunction | NoTwin | None = None
 
     def __post_init__(self) -> None:
+        if self.twin is not None and not isinstance(self.twin, NoTwin) \
+                and not callable(self.twin):
+            raise ContractError(f"{self.name}: twin must be a function or a NoTwin, got "
+                                f"{self.twin!r}")
         if self.randomness not in RANDOMNESS:
             raise ContractError(f"{self.name}: randomness must be one of {RANDOMNESS}")
         names = [*self.measures, *self.counters, *self.diagnostics]
@@ -265,12 +295,26 @@ def _family_modules() -> list[Any]:
             for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")]
 
 
+def check_twins(family: str, problems: Sequence[Problem]) -> None:
+    """Raise :class:`ContractError` naming the family, problem and algorithm of the first
+    algorithm that declares neither a twin nor why it has none."""
+    for problem in problems:
+        for algorithm in problem.algorithms.values():
+            if algorithm.twin is None:
+                raise ContractError(
+                    f"family {family!r}: {problem.name}/{algorithm.name} declares no NumPy "
+                    "twin; register it with twin=<its reference implementation> or "
+                    "twin=NoTwin('why it has none')")
+
+
 @cache
 def catalogue() -> dict[str, Problem]:
     """Every registered problem, by name."""
     problems: dict[str, Problem] = {}
     for module in _family_modules():
-        for problem in getattr(module, "PROBLEMS", ()):
+        family = getattr(module, "PROBLEMS", ())
+        check_twins(module.__name__.rsplit(".", 1)[-1], family)
+        for problem in family:
             if problem.name in problems:
                 raise ContractError(f"problem {problem.name!r} is registered twice")
             problems[problem.name] = problem

@@ -61,6 +61,7 @@ from __future__ import annotations
 
 from workbench.catalogue import Algorithm, Param, Problem
 
+from . import reference
 from .instances import (
     HyperCleaning,
     QuadraticBilevel,
@@ -99,9 +100,10 @@ def _quadratic_params(dim: int, kappa: float, coupling: float, sigma: float,
 _STEP = {"step_scale": Param(1.0, "(0, 2)", doc="inner step = step_scale / L")}
 _GRAD = ("hypergrad_err",)
 _AID = Algorithm("aid", run_aid, _STEP, _GRAD, counters=COUNTERS,
-                 reference="Grazzi, Franceschi, Pontil, Salzo (2020), AID-FP")
+                 reference="Grazzi, Franceschi, Pontil, Salzo (2020), AID-FP",
+                 twin=reference.aid)
 _ITD = Algorithm("itd", run_itd, _STEP, _GRAD, counters=COUNTERS,
-                 reference="Grazzi, Franceschi, Pontil, Salzo (2020), ITD")
+                 reference="Grazzi, Franceschi, Pontil, Salzo (2020), ITD", twin=reference.itd)
 _F2SA = Algorithm(
     "f2sa", run_f2sa,
     {"schedule": Param(-1, "[-1, 2]", integer=True,
@@ -112,27 +114,27 @@ _F2SA = Algorithm(
      "k0": Param(1.0, "[1, inf)", doc="schedule offset: s = (k + k0) / k0"),
      "xi": Param(1.0, "(0, inf)", doc="x-step = xi alpha_k")},
     ("grad_F_sq", "grad_F_sq_avg", "grad_F_sq_wavg"), counters=COUNTERS, randomness="seeded",
-    reference="Kwon, Kwon, Wright, Nowak (2023), F2SA")
+    reference="Kwon, Kwon, Wright, Nowak (2023), F2SA", twin=reference.f2sa)
 _PENALTY = Algorithm(
     "penalty", run_penalty,
     {"sigma": Param(0.01, "(0, inf)", doc="penalty parameter (weight 1/sigma on g - g*)"),
      "inner": Param(10, "[1, inf)", integer=True, doc="inner steps for y and z"),
      "step_scale": Param(0.5, "(0, 2)", doc="outer step = step_scale / L_F")},
     ("grad_F_norm", "penalty_grad_norm", "value_gap", "grad_gap"), counters=COUNTERS,
-    reference="Kwon, Kwon, Wright, Nowak (2023b), penalty method")
+    reference="Kwon, Kwon, Wright, Nowak (2023b), penalty method", twin=reference.penalty)
 _BOREP = Algorithm(
     "borep", run_borep,
     {"eps": Param(0.5, "(0, inf)", doc="target accuracy: every parameter is set from it"),
      "eta_scale": Param(1.0, "(0, inf)"), "beta_scale": Param(1.0, "(0, inf)"),
      "step_scale": Param(1.0, "(0, inf)"), "period_scale": Param(1.0, "(0, inf)")},
     ("grad_norm", "grad_norm_avg", "grad_norm_avg_rel"), counters=COUNTERS,
-    randomness="seeded", reference="Hao, Gong, Liu (2024), BO-REP")
+    randomness="seeded", reference="Hao, Gong, Liu (2024), BO-REP", twin=reference.borep)
 _SOBA = Algorithm(
     "soba", run_soba,
     {"eta_scale": Param(0.5, "(0, inf)", doc="x-step = eta_scale / L_F"),
      "step_scale": Param(0.5, "(0, 1]", doc="y- and z-steps = step_scale / L")},
     ("grad_norm", "grad_norm_avg"), counters=COUNTERS, randomness="seeded",
-    reference="Dagreou, Ablin, Vaiter, Moreau (2022), SOBA")
+    reference="Dagreou, Ablin, Vaiter, Moreau (2022), SOBA", twin=reference.soba)
 _QUADRATIC_CONSTANTS = ("L", "mu", "kappa", "rho", "L_F", "B_norm", "M_norm", "grad0")
 
 PROBLEMS = (

@@ -5,7 +5,8 @@ named helpers in :mod:`.methods`), uses dense NumPy algebra with one allocation 
 operation, and draws its noise from ``np.random.RandomState(kernel_seed)`` in the kernel's
 order (a vector draw of ``n`` normals equals ``n`` scalar draws), so it agrees with the
 kernel to round-off on the same seed. Measures are returned at the checkpoints, as the
-wrappers return them.
+wrappers return them. A deterministic twin takes the ``seed`` and ignores it, as its
+wrapper does.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _at(grid: np.ndarray, series: dict[str, list[float]]) -> dict[str, np.ndarra
     return {k: np.array(v) for k, v in series.items()}
 
 
-def aid(inst: QuadraticBilevel | HyperCleaning, grid: np.ndarray,
+def aid(inst: QuadraticBilevel | HyperCleaning, grid: np.ndarray, seed: int,
         step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """AID-FP at ``x0``: ``K`` lower-level steps, ``K`` linear-system steps, per checkpoint."""
     step = step_scale / inst.constants["L"]
@@ -68,7 +69,7 @@ def aid(inst: QuadraticBilevel | HyperCleaning, grid: np.ndarray,
     return _at(grid, out)
 
 
-def itd(inst: QuadraticBilevel, grid: np.ndarray,
+def itd(inst: QuadraticBilevel, grid: np.ndarray, seed: int,
         step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """ITD at ``x0`` in forward mode: ``y_K`` and ``J_K = dy_K / dx``."""
     step = step_scale / inst.constants["L"]
@@ -130,8 +131,8 @@ def f2sa(inst: QuadraticBilevel, grid: np.ndarray, seed: int,
     return _at(grid, out)
 
 
-def penalty(inst: QuadraticBilevel, grid: np.ndarray, sigma: float = 0.01, inner: int = 10,
-            step_scale: float = 0.5) -> dict[str, np.ndarray]:
+def penalty(inst: QuadraticBilevel, grid: np.ndarray, seed: int, sigma: float = 0.01,
+            inner: int = 10, step_scale: float = 0.5) -> dict[str, np.ndarray]:
     """Gradient descent on ``psi_sigma`` with warm-started inner loops."""
     P, q = penalty_operator(inst, sigma)
     eta = step_scale / inst.constants["L_F"]
@@ -198,7 +199,7 @@ def borep(inst: QuadraticBilevel, grid: np.ndarray, seed: int, eps: float = 0.5,
     return _at(grid, out)
 
 
-def soba(inst: QuadraticBilevel, grid: np.ndarray, seed: int, eta_scale: float = 1.0,
+def soba(inst: QuadraticBilevel, grid: np.ndarray, seed: int, eta_scale: float = 0.5,
          step_scale: float = 0.5) -> dict[str, np.ndarray]:
     """SOBA: one stochastic step on ``y``, ``z`` and ``x`` per iteration."""
     rs = np.random.RandomState(kernel_seed(algorithm_rng(seed)))

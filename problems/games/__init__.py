@@ -26,6 +26,7 @@ weights) are in :mod:`.methods` and :mod:`.kernels`.
 from __future__ import annotations
 
 from workbench.problems.operators import OPERATOR_CALLS, algorithm
+from workbench.problems.operators import reference as operator_reference
 from workbench.problems.operators.blocks import (
     BLOCK_CALLS,
     BLOCK_HYPER,
@@ -35,7 +36,7 @@ from workbench.problems.operators.blocks import (
 
 from workbench.catalogue import Algorithm, Param, Problem
 
-from . import instances, methods
+from . import instances, methods, reference
 from .instances import AFFINE_MEASURES
 
 _SPECTRAL = ("L", "s_min", "mu", "rho", "beta", "R0", "n", "re_min", "spec_max", "players")
@@ -44,9 +45,11 @@ _SGN = ("sgn_margin", "sgn_lipschitz", "sgn_kappa", "sgn_step", "sgn_step_max", 
 _BLOCK = (
     Algorithm("alternating_gda", run_alternating_gda, dict(BLOCK_HYPER), AFFINE_MEASURES,
               counters=BLOCK_CALLS,
-              reference="alternating gradient play; Bailey, Gidel, Piliouras (COLT 2020)"),
+              reference="alternating gradient play; Bailey, Gidel, Piliouras (COLT 2020)",
+              twin=operator_reference.alternating_gda),
     Algorithm("block_gda", run_block_gda, dict(BLOCK_HYPER), AFFINE_MEASURES,
-              counters=BLOCK_CALLS, reference="simultaneous gradient play, a step per player"),
+              counters=BLOCK_CALLS, reference="simultaneous gradient play, a step per player",
+              twin=operator_reference.block_gda),
 )
 _PREFERENCE_STEP = {"step_scale": Param(1.0, "(0, inf)", doc="see the method's docstring")}
 
@@ -79,7 +82,7 @@ PROBLEMS = (
                                            doc="h = step_scale h*, safe band (0, 2)")},
                       AFFINE_MEASURES, counters=OPERATOR_CALLS,
                       reference="gradient play at the Small-Gain Nash step (Sharma 2025, "
-                                "reconstruction)"),
+                                "reconstruction)", twin=reference.certified_gda),
             *(algorithm(m) for m in ("gda", "extragradient", "optimistic", "flow_rk4")),
             *_BLOCK),
         description="N-player quadratic game on a chain, own curvature in [1, "
@@ -94,13 +97,16 @@ PROBLEMS = (
         algorithms=(
             Algorithm("nash_mp", methods.run_nash_mp, dict(_PREFERENCE_STEP),
                       methods.EXTRAGRADIENT_MEASURES, counters=methods.QUERIES,
-                      reference="Nash Mirror Prox, Tiapkin et al. (2025), reconstruction"),
+                      reference="Nash Mirror Prox, Tiapkin et al. (2025), reconstruction",
+                      twin=reference.nash_mp),
             Algorithm("egpo", methods.run_egpo, dict(_PREFERENCE_STEP),
                       methods.EXTRAGRADIENT_MEASURES, counters=methods.QUERIES,
-                      reference="EGPO, Zhou, Fazel, Du (2025); Cen, Wei, Chi (2021)"),
+                      reference="EGPO, Zhou, Fazel, Du (2025); Cen, Wei, Chi (2021)",
+                      twin=reference.egpo),
             Algorithm("mwu", methods.run_mwu, dict(_PREFERENCE_STEP), methods.MWU_MEASURES,
                       counters=methods.QUERIES,
-                      reference="Hedge self-play, Freund and Schapire (1999)"),
+                      reference="Hedge self-play, Freund and Schapire (1999)",
+                      twin=reference.mwu),
         ),
         description="constant-sum preference game P + P^T = 1 with KL regularization beta "
                     "to a uniform reference",

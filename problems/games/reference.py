@@ -4,23 +4,39 @@ Each twin has the signature and output of the public wrapper of the same name in
 :mod:`.methods` and writes the update with dense NumPy algebra in probability form, as the
 papers state it (the kernels work in logits); the measures come from the functions of
 :mod:`.instances`. Affine games use the operator layer's twins
-(:mod:`workbench.problems.operators.reference`).
+(:mod:`workbench.problems.operators.reference`); :func:`certified_gda` is its GDA twin at the
+Small-Gain Nash step.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import softmax
+from workbench.problems.operators import reference as operator_reference
 
-from .instances import PreferenceGame, exploitability, kl_logits, regularized_gap
+from .instances import (
+    PreferenceGame,
+    QuadraticGame,
+    exploitability,
+    kl_logits,
+    regularized_gap,
+)
 from .methods import (
     EXTRAGRADIENT_MEASURES,
     MWU_MEASURES,
+    certified_step,
     egpo_step,
     extragradient_coefficients,
     mwu_step,
     nash_mp_step,
 )
+
+
+def certified_gda(instance: QuadraticGame, checkpoints: np.ndarray, seed: int,
+                  step_scale: float = 1.0) -> dict[str, np.ndarray]:
+    """The operator layer's GDA twin at the certified step ``h = step_scale h*``."""
+    step = certified_step(instance, step_scale) * instance.operator.constants["L"]
+    return operator_reference.gda(instance, checkpoints, seed, step_scale=step)
 
 
 class _Recorder:

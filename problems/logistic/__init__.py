@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from workbench.catalogue import Algorithm, Param, Problem
 
+from . import reference
 from .instances import LogisticInstance, make_imbalanced, make_l2, make_separable
 from .methods import (
     run_batch_perceptron,
@@ -69,29 +70,35 @@ _CLIPPED = Algorithm("clipped_gd", run_clipped_gd,
                      {"step_scale": Param(1.0, "(0, inf)", doc="step = step_scale / L"),
                       "c": Param(0.1, "(0, inf)", doc="clipping threshold c")},
                      (), counters={"calls": "full gradients"},
-                     reference="Koloskova, Hendrikx, Stich (2023), arXiv 2305.01588")
+                     reference="Koloskova, Hendrikx, Stich (2023), arXiv 2305.01588",
+                     twin=reference.clipped_gd)
 
 
 def _tyurin(measures: tuple[str, ...]) -> tuple[Algorithm, ...]:
     """LR+GD, the batch perceptron and their normalized variants (Tyurin 2024)."""
     return (
         Algorithm("lr_gd", run_lr_gd, _STEP, measures, counters=_ITERATIONS,
-                  diagnostics=_SEPARATED, reference=_TYURIN + " (LR+GD)"),
+                  diagnostics=_SEPARATED, reference=_TYURIN + " (LR+GD)",
+                  twin=reference.lr_gd),
         Algorithm("batch_perceptron", run_batch_perceptron, _STEP, measures,
                   counters=_ITERATIONS, diagnostics=_SEPARATED,
-                  reference="Novikoff (1962); " + _TYURIN + " (Batch Perceptron)"),
+                  reference="Novikoff (1962); " + _TYURIN + " (Batch Perceptron)",
+                  twin=reference.batch_perceptron),
         Algorithm("normalized_batch_perceptron", run_normalized_batch_perceptron, _STEP,
                   measures, counters=_ITERATIONS, diagnostics=_SEPARATED,
-                  reference=_TYURIN + ", Theorem 5.3"),
+                  reference=_TYURIN + ", Theorem 5.3",
+                  twin=reference.normalized_batch_perceptron),
         Algorithm("normalized_lr_gd", run_normalized_lr_gd, _STEP, measures,
                   counters=_ITERATIONS, diagnostics=_SEPARATED,
-                  reference=_TYURIN + ", Sec. 6 (Normalized LR+GD)"),
+                  reference=_TYURIN + ", Sec. 6 (Normalized LR+GD)",
+                  twin=reference.normalized_lr_gd),
     )
 
 
 def _clipped(measures: tuple[str, ...]) -> Algorithm:
     return Algorithm(_CLIPPED.name, _CLIPPED.run, _CLIPPED.hyper, measures,
-                     counters=_CLIPPED.counters, reference=_CLIPPED.reference)
+                     counters=_CLIPPED.counters, reference=_CLIPPED.reference,
+                     twin=_CLIPPED.twin)
 
 PROBLEMS = (
     Problem(
@@ -101,11 +108,12 @@ PROBLEMS = (
                 "label_noise": Param(0.5, "[0, inf)")},
         algorithms=(
             Algorithm("gd", run_gd, _GD_HYPER, _L2_MEASURES,
-                      counters={"calls": "full gradients"}, reference=_GD_REFERENCE),
+                      counters={"calls": "full gradients"}, reference=_GD_REFERENCE,
+                      twin=reference.gd),
             Algorithm("sgd", run_sgd, {"c": Param(1.0, "(0, inf)"),
                                        "shift": Param(1.0, "(0, inf)")}, _L2_MEASURES,
                       counters={"calls": "stochastic gradients"}, randomness="seeded",
-                      reference="Robbins and Monro (1951)"),
+                      reference="Robbins and Monro (1951)", twin=reference.sgd),
             _clipped(_L2_MEASURES),
         ),
         description="l2-regularised logistic regression, noisy labels (strongly convex)",
@@ -120,10 +128,12 @@ PROBLEMS = (
                 "spread": Param(0.2, "[0, 1)")},
         algorithms=(
             Algorithm("gd", run_gd, _GD_HYPER, _SEPARABLE_MEASURES,
-                      counters={"calls": "full gradients"}, reference=_GD_REFERENCE),
+                      counters={"calls": "full gradients"}, reference=_GD_REFERENCE,
+                      twin=reference.gd),
             Algorithm("perceptron", run_perceptron, {}, ("train_error",),
                       counters={"calls": "perceptron updates (mistakes)"}, randomness="seeded",
-                      reference="Rosenblatt (1958); Novikoff (1962)"),
+                      reference="Rosenblatt (1958); Novikoff (1962)",
+                      twin=reference.perceptron),
             *_tyurin(_SEPARABLE_MEASURES),
             _clipped(_SEPARABLE_MEASURES),
         ),

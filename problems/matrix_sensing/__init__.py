@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from workbench.catalogue import Algorithm, Param, Problem
 
+from . import reference
 from .instances import SensingInstance, make_asymmetric, make_symmetric
 from .methods import initial_factors, run_gd_factored, run_gd_modified, run_gd_symmetric
 
@@ -83,9 +84,11 @@ PROBLEMS = (
         algorithms=(
             Algorithm("gd", run_gd_symmetric, _hyper(0.1), _MEASURES, counters=_CALLS,
                       randomness="seeded",
-                      reference=_REFERENCE + ", symmetric parameterization X X^T"),
+                      reference=_REFERENCE + ", symmetric parameterization X X^T",
+                      twin=reference.gd_symmetric),
             Algorithm("gd_asym", run_gd_factored, _hyper(0.2), _MEASURES, counters=_CALLS,
-                      diagnostics=_IMBALANCE, randomness="seeded", reference=_FACTORED),
+                      diagnostics=_IMBALANCE, randomness="seeded", reference=_FACTORED,
+                      twin=reference.gd_factored),
         ),
         description="PSD rank-r M* (n x n, sigma_1 = 1, condition kappa); m = 0 population "
                     "operator, m > 0 Gaussian measurements",
@@ -98,13 +101,15 @@ PROBLEMS = (
                       n2=Param(16, "[1, inf)", integer=True)),
         algorithms=(
             Algorithm("gd", run_gd_factored, _hyper(0.2), _MEASURES, counters=_CALLS,
-                      diagnostics=_IMBALANCE, randomness="seeded", reference=_FACTORED),
+                      diagnostics=_IMBALANCE, randomness="seeded", reference=_FACTORED,
+                      twin=reference.gd_factored),
             Algorithm("gd_modified", run_gd_modified,
                       _hyper(0.2, switch_tol=Param(1e-2, "(0, inf)"),
                              beta=Param(1.0, "(0, inf)")),
                       _MEASURES, counters={**_CALLS, "rebalanced": "rebalancing steps made"},
                       diagnostics=_IMBALANCE, randomness="seeded",
-                      reference=_REFERENCE + ", Sec. 5 one-step modification (reconstructed)"),
+                      reference=_REFERENCE + ", Sec. 5 one-step modification (reconstructed)",
+                      twin=reference.gd_modified),
         ),
         description="rank-r M* (n1 x n2, sigma_1 = 1, condition kappa); m = 0 population "
                     "operator, m > 0 Gaussian measurements",

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from workbench.catalogue import Algorithm, Param, Problem
 
+from . import reference as twins
 from .instances import (
     make_hinge,
     make_hinge_ridge,
@@ -68,13 +69,14 @@ _KOLOSKOVA = "Koloskova, Hendrikx, Stich (2023), arXiv 2305.01588"
 
 
 def _sgd(name: str) -> Algorithm:
-    run, reference = {
-        "sgd_mu_t": (run_sgd_mu_t, _SGD + "; step 1/(mu t)"),
-        "sgd_sqrt_t": (run_sgd_sqrt_t, _SGD + "; step 1/sqrt(t)"),
-        "sgd_linear_decay": (run_sgd_linear_decay, _DEFAZIO + " (linear decay)"),
+    run, twin, reference = {
+        "sgd_mu_t": (run_sgd_mu_t, twins.sgd_mu_t, _SGD + "; step 1/(mu t)"),
+        "sgd_sqrt_t": (run_sgd_sqrt_t, twins.sgd_sqrt_t, _SGD + "; step 1/sqrt(t)"),
+        "sgd_linear_decay": (run_sgd_linear_decay, twins.sgd_linear_decay,
+                             _DEFAZIO + " (linear decay)"),
     }[name]
     return Algorithm(name, run, _ETA, _SGD_MEASURES, counters=_SGD_CALLS, randomness="seeded",
-                     reference=reference)
+                     reference=reference, twin=twin)
 
 
 _WORST_MEASURES = ("f_gap", "dist_sq")
@@ -86,9 +88,9 @@ _WORST_DIAGNOSTICS = {
 }
 
 
-def _worst(name: str, run, reference: str) -> Algorithm:
+def _worst(name: str, run, reference: str, twin) -> Algorithm:
     return Algorithm(name, run, _ETA, _WORST_MEASURES, counters=_WORST_COUNTERS,
-                     diagnostics=_WORST_DIAGNOSTICS, reference=reference)
+                     diagnostics=_WORST_DIAGNOSTICS, reference=reference, twin=twin)
 
 
 _CLIP = {"eta": Param(1.0, "(0, inf)", doc="step multiplier"),
@@ -137,8 +139,9 @@ PROBLEMS = (
         name="nonsmooth.worst_case",
         make=make_worst_case,
         params={},
-        algorithms=(_worst("gd_sqrt_t", run_gd_sqrt_t, _HARVEY),
-                    _worst("gd_linear_decay", run_gd_linear_decay, _DEFAZIO)),
+        algorithms=(_worst("gd_sqrt_t", run_gd_sqrt_t, _HARVEY, twins.gd_sqrt_t),
+                    _worst("gd_linear_decay", run_gd_linear_decay, _DEFAZIO,
+                           twins.gd_linear_decay)),
         description="max-of-affine construction of dimension T (convex); f* = 0 at x* = 0",
         constants=("G", "D"),
     ),
@@ -146,7 +149,7 @@ PROBLEMS = (
         name="nonsmooth.worst_case_sc",
         make=make_worst_case_sc,
         params={"mu": Param(1.0, "(0, inf)", doc="strong convexity")},
-        algorithms=(_worst("gd_mu_t", run_gd_mu_t, _HARVEY),),
+        algorithms=(_worst("gd_mu_t", run_gd_mu_t, _HARVEY, twins.gd_mu_t),),
         description="max-of-affine + (mu/2)||x||^2 of dimension T; f* = 0 at x* = 0",
         constants=("G", "D"),
     ),
@@ -160,13 +163,15 @@ PROBLEMS = (
                 "x0": Param(1.0, "(-inf, inf)", doc="start x0 e_1")},
         algorithms=(
             Algorithm("clipped_sgd_mu_t", run_clipped_sgd_mu_t, _CLIP, _QUAD_MEASURES,
-                      counters=_QUAD_CALLS, randomness="seeded", reference=_KOLOSKOVA),
+                      counters=_QUAD_CALLS, randomness="seeded", reference=_KOLOSKOVA,
+                      twin=twins.clipped_sgd_mu_t),
             Algorithm("clipped_sgd_sqrt_t", run_clipped_sgd_sqrt_t, _CLIP, _QUAD_MEASURES,
-                      counters=_QUAD_CALLS, randomness="seeded", reference=_KOLOSKOVA),
+                      counters=_QUAD_CALLS, randomness="seeded", reference=_KOLOSKOVA,
+                      twin=twins.clipped_sgd_sqrt_t),
             Algorithm("clipped_sgd_constant", run_clipped_sgd_constant,
                       {**_CLIP, "eta": Param(0.01, "(0, inf)", doc="constant step")},
                       _QUAD_MEASURES, counters=_QUAD_CALLS, randomness="seeded",
-                      reference=_KOLOSKOVA),
+                      reference=_KOLOSKOVA, twin=twins.clipped_sgd_constant),
         ),
         description="||x||^2/2 with a noisy oracle (noise law and scale are parameters)",
         constants=("L", "mu", "sigma", "dist0_sq"),

@@ -18,11 +18,11 @@ Wrappers ``run_*(instance, checkpoints, seed, **hyper)``
     ``dist_sq`` unconstrained; ``natural_residual``, ``dist_sq`` on a box;
     ``fixed_point_residual`` for Halpern methods) and the counter ``calls``.
 ``METHODS``
-    For each method: its wrapper, declared hyperparameters, counters, randomness and
-    reference, so that a family registers it with :func:`algorithm`.
+    For each method: its wrapper, declared hyperparameters, counters, randomness,
+    reference and NumPy twin, so that a family registers it with :func:`algorithm`.
 
 The kernels are in :mod:`.kernels` and :mod:`.finite_sum`, their NumPy twins in
-:mod:`.reference`.
+:mod:`.reference` (each method's ``twin``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 
 from workbench.catalogue import Algorithm, Param
 
+from . import reference
 from .affine import (
     CONSTRAINED_MEASURES,
     HALPERN_MEASURES,
@@ -85,37 +86,47 @@ class Method:
     halpern: bool = False
     randomness: str = "deterministic"
     reference: str = ""
+    twin: Any = None  # the NumPy twin in :mod:`.reference`, or a NoTwin
 
 
 METHODS: dict[str, Method] = {
     "gda": Method(run_gda, _step(0.1, "step = step_scale / L"), OPERATOR_CALLS,
-                  reference="simultaneous gradient descent-ascent (forward method)"),
+                  reference="simultaneous gradient descent-ascent (forward method)",
+                  twin=reference.gda),
     "extragradient": Method(run_extragradient, _step(0.5, "step = step_scale / L"),
-                            OPERATOR_CALLS, reference="Korpelevich (1976)"),
+                            OPERATOR_CALLS, reference="Korpelevich (1976)",
+                            twin=reference.extragradient),
     "optimistic": Method(run_optimistic, _step(0.3, "step = step_scale / L"), OPERATOR_CALLS,
-                         reference="Popov (1980), past extragradient"),
+                         reference="Popov (1980), past extragradient",
+                         twin=reference.optimistic),
     "proximal_point": Method(run_proximal_point, _step(0.5, "step = step_scale / L"),
-                             RESOLVENT_CALLS, reference="Martinet (1970); Rockafellar (1976)"),
+                             RESOLVENT_CALLS, reference="Martinet (1970); Rockafellar (1976)",
+                             twin=reference.proximal_point),
     "halpern": Method(run_halpern, _step(1.0, "T = I - step_scale * 2 beta F"),
-                      OPERATOR_CALLS, halpern=True, reference="Halpern (1967)"),
+                      OPERATOR_CALLS, halpern=True, reference="Halpern (1967)",
+                      twin=reference.halpern),
     "halpern_resolvent": Method(run_halpern_resolvent,
                                 _step(1.0, "T = (I + eta F)^-1, eta = step_scale / L"),
-                                RESOLVENT_CALLS, halpern=True, reference="Halpern (1967)"),
+                                RESOLVENT_CALLS, halpern=True, reference="Halpern (1967)",
+                                twin=reference.halpern_resolvent),
     "flow_rk4": Method(run_flow_rk4, _step(0.1, "h = step_scale / L"), OPERATOR_CALLS,
-                       reference="classical Runge-Kutta on dz/dt = -F(z)"),
+                       reference="classical Runge-Kutta on dz/dt = -F(z)",
+                       twin=reference.flow_rk4),
     "vr_halpern": Method(
         run_vr_halpern,
         {"step_scale": Param(1.0, "(0, 2]", doc="eta = step_scale / L_coco"),
          "batch_scale": Param(1.0, "(0, inf)", doc="batch = ceil(batch_scale sqrt(n))")},
         COMPONENT_CALLS, randomness="seeded",
-        reference="Cai, Alacaoglu, Diakonikolas (2023), Alg. 1 (reconstruction)"),
+        reference="Cai, Alacaoglu, Diakonikolas (2023), Alg. 1 (reconstruction)",
+        twin=reference.vr_halpern),
     "vr_halpern_resolvent": Method(
         run_vr_halpern_resolvent,
         {"step_scale": Param(1.0, "(0, inf)", doc="eta = step_scale sqrt(n) / L_avg"),
          "inner_scale": Param(1.0, "(0, inf)",
                               doc="ceil(inner_scale n log(k + 2)) inner steps")},
         COMPONENT_CALLS, halpern=True, randomness="seeded",
-        reference="Cai, Alacaoglu, Diakonikolas (2023), Alg. 2 (reconstruction)"),
+        reference="Cai, Alacaoglu, Diakonikolas (2023), Alg. 2 (reconstruction)",
+        twin=reference.vr_halpern_resolvent),
 }
 
 
@@ -127,4 +138,5 @@ def algorithm(name: str, constrained: bool = False) -> Algorithm:
     measures = (CONSTRAINED_MEASURES if constrained else UNCONSTRAINED_MEASURES) + \
         (HALPERN_MEASURES if method.halpern else ())
     return Algorithm(name, method.run, hyper, measures, counters=method.counters,
-                     randomness=method.randomness, reference=method.reference)
+                     randomness=method.randomness, reference=method.reference,
+                     twin=method.twin)

@@ -119,11 +119,22 @@ def test_too_short_a_run_is_inconclusive():
 
 
 def test_noisy_seeds_give_a_ci_that_covers_the_truth():
-    rng = np.random.default_rng(0)
-    values = T**-1.0 * np.exp(rng.normal(0, 0.3, (8, T.size)))
-    fit, v = verdict_of(values, "Theta(1/T)")
-    assert fit.ci[0] < -1 < fit.ci[1] or abs(fit.estimate + 1) < 0.02
-    assert fit.ci[1] - fit.ci[0] > 0
+    """The jackknife t-interval of the final local slope covers the true exponent at about
+    its nominal 95%: over 200 replications of 8 noisy seeds of 1/t (fixed seeds, about
+    1.5 s), the coverage lies within three binomial standard deviations of 0.95 (0.904 to
+    0.996: an interval too narrow misses the truth, one too wide always covers it)."""
+    replications, nominal = 200, TOL.confidence
+    covered = 0
+    for r in range(replications):
+        rng = np.random.default_rng(1000 + r)
+        values = T**-1.0 * np.exp(rng.normal(0, 0.3, (8, T.size)))
+        fit, _ = verdict_of(values, "Theta(1/T)")
+        assert fit.ci[1] - fit.ci[0] > 0
+        covered += fit.ci[0] < -1 < fit.ci[1]
+    spread = 3 * np.sqrt(nominal * (1 - nominal) / replications)
+    assert nominal - spread <= covered / replications <= nominal + spread, covered
+    _, v = verdict_of(T**-1.0 * np.exp(np.random.default_rng(0).normal(0, 0.3, (8, T.size))),
+                      "Theta(1/T)")
     assert v.verdict == "consistent"
 
 

@@ -356,15 +356,35 @@ def test_well_known_methods_have_fixed_distinct_styles():
     assert min(HASHED_SLOTS) == FIRST_HASHED_GROUP * len(PALETTE)
 
 
-def test_hashed_styles_are_stable_across_runs():
-    # crc32 of the name, not Python's per-process salted hash(): pinned values.
-    import zlib
+# Literal styles of names no family registers (recorded once; crc32 of the name picks the
+# slot, so they must never change, on any machine or Python hash seed).
+PINNED_STYLES = {
+    "adagrad": ("#0072B2", "v", "▼"),
+    "lbfgs": ("#D55E00", "<", "◀"),
+    "prox_newton": ("#56B4E9", "<", "◀"),
+    "frank_wolfe_away": ("#CC79A7", "p", "⬟"),
+}
 
-    for name in ("some_new_method", "frank_wolfe_away"):
-        slot = HASHED_SLOTS[zlib.crc32(name.encode()) % len(HASHED_SLOTS)]
-        style = algorithm_style(name)
-        assert style.color == PALETTE[slot % len(PALETTE)]
-    assert algorithm_style("some_new_method") == algorithm_style("some_new_method")
+
+def test_hashed_styles_are_stable_across_runs():
+    """A name outside the catalogue gets the same literal style in this process and in
+    fresh processes with other hash seeds (Python's salted hash() would move it)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    got = {n: (s.color, s.marker, s.glyph) for n in PINNED_STYLES
+           for s in [algorithm_style(n)]}
+    assert got == PINNED_STYLES
+    code = ("import json, sys\nfrom workbench.outputs.figures import algorithm_style\n"
+            "print(json.dumps({n: [s.color, s.marker, s.glyph] for n in sys.argv[1:] "
+            "for s in [algorithm_style(n)]}))")
+    for seed in ("1", "4242"):
+        done = subprocess.run([sys.executable, "-c", code, *PINNED_STYLES], check=True,
+                              capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert {k: tuple(v) for k, v in json.loads(done.stdout).items()} == PINNED_STYLES
 
 
 def test_adding_algorithms_restyles_nothing(monkeypatch):

@@ -36,6 +36,7 @@ import numpy as np
 
 from workbench import __version__
 from workbench.cards.claims import Claim, builtin_cards_dir
+from workbench.cards.settings import setting_name
 from workbench.engine.pipeline import versions
 from workbench.engine.result import ClaimResult
 from workbench.outputs.figures import (
@@ -263,6 +264,16 @@ def _checks(observed: dict[str, Any]) -> str:
     return "<ul>" + "".join(out) + "</ul>" if out else ""
 
 
+def _named_settings(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's provenance with the parameters as run spelled as settings
+    (``logistic.l2[d=20,lam=0.001,n=200]``, ``gd[step_scale=1]``)."""
+    info = dict(row.get("provenance") or {})
+    for key, name in (("problem_params", row["problem"]), ("hyper", row["algorithm"])):
+        if isinstance(info.get(key), dict):
+            info[key] = setting_name(name, info[key])
+    return info
+
+
 def _detail_html(row: dict[str, Any]) -> str:
     e = html.escape
     ident = e(row["id"])
@@ -296,7 +307,7 @@ def _detail_html(row: dict[str, Any]) -> str:
                     f'<pre class="command"><code>{e(row.get("command", ""))}</code></pre>'
                     "</section>")
     sections.append("<section><h4>Environment</h4>"
-                    + _dl(dict(row.get("provenance") or {})) + "</section>")
+                    + _dl(_named_settings(row)) + "</section>")
     summary = "Notes, source" + (f" ({e(source)})" if source else "") + \
         ", local rates, command and environment"
     return (f'<tr class="detail"><td colspan="{len(COLUMNS)}"><details id="details-{ident}">'

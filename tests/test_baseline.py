@@ -84,7 +84,7 @@ def test_changed_settings_and_versions_are_notes():
     new = _entry(card_hash="b", hyper={"step_scale": 0.5}, numpy="2.1")
     check = baseline.compare("c", old, new)
     assert not check.regressed
-    assert any("hyper.step_scale: 1.0 -> 0.5" in n for n in check.notes)
+    assert any("hyper: [step_scale=1] -> [step_scale=0.5]" in n for n in check.notes)
     assert any("card changed" in n for n in check.notes)
     assert any("numpy 2.0 -> 2.1" in n for n in check.notes)
 

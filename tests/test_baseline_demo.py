@@ -37,7 +37,7 @@ def test_halved_step_is_reported_as_a_regression(run_cli, saved):
     old = baseline.load(saved)["claims"][CLAIM]["quantity"]
     assert f"REGRESSION {CLAIM}" in out
     assert f"rate constant moved: baseline {baseline.quantity_text(old)} -> now" in out
-    assert "hyper.step_scale: 1.0 -> 0.5" in out
+    assert "hyper: [step_scale=1] -> [step_scale=0.5]" in out
     assert "RATE_CONSTANT_FLOOR" in out and "result: 1 regression(s)" in out
 
     status, out, _ = run_cli("baseline", "check", "--quick", "--claims", str(PERTURBED),

@@ -85,3 +85,23 @@ def test_duplicate_ids_across_cards(tmp_path, run_cli):
         (tmp_path / name).write_text(GOOD)
     status, _, err = run_cli("list", "--claims", str(tmp_path))
     assert status == 2 and "duplicate claim id" in err and "b.toml" in err
+
+
+def test_each_claim_kind_has_its_law_check():
+    """One check per card ``kind`` (the parser's table), each rejecting a law of another
+    kind with an error on the ``rate`` field."""
+    from workbench.cards.claims import CLAIM_KINDS, KIND_CHECKS
+    from workbench.cards.ratelaw import parse_rate
+    from workbench.errors import BadInputError
+
+    assert tuple(KIND_CHECKS) == CLAIM_KINDS
+    decaying = parse_rate("Theta((1 - mu)**T)")
+    growing = parse_rate("Theta((1 + mu)**T)")
+    values = {"mu": 0.1}
+    KIND_CHECKS["convergence"]({"rate": decaying.text}, decaying, None, values)
+    KIND_CHECKS["divergence"]({"rate": growing.text}, growing, None, values)
+    KIND_CHECKS["floor"]({}, parse_rate("Theta(mu**2/4)"), None, values)
+    for kind, law in (("convergence", growing), ("divergence", decaying), ("floor", decaying)):
+        with pytest.raises(BadInputError) as error:
+            KIND_CHECKS[kind]({"rate": law.text}, law, None, values)
+        assert error.value.field == "rate", kind

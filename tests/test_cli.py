@@ -204,3 +204,33 @@ def test_csv_with_bom_quotes_and_extra_columns_is_read(run_cli, tmp_path):
     status, out, err = run_cli("fit", str(csv), "--rate", "Theta(1/T)", "--json")
     assert status == 0, err
     assert json.loads(out)["observed"]["seeds"] == 3
+
+
+@pytest.mark.parametrize("command", [("verify",), ("fit", "run.csv", "--rate", "O(1/T)"),
+                                     ("baseline", "check")])
+def test_format_option_is_shared_and_json_is_its_alias(command):
+    """Every command that prints JSON takes ``--format {table,json}`` (declared once, in
+    cli/common.py) and keeps ``--json`` as an alias; the last one given wins."""
+    from workbench.cli.main import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args([*command]).format == "table"
+    assert parser.parse_args([*command, "--json"]).format == "json"
+    assert parser.parse_args([*command, "--format", "json"]).format == "json"
+    assert parser.parse_args([*command, "--json", "--format", "table"]).format == "table"
+
+
+def test_fit_prints_the_same_json_under_both_spellings(run_cli, tmp_path):
+    t = np.unique(np.geomspace(1, 1e4, 100).astype(int))
+    csv = tmp_path / "run.csv"
+    _write_csv(csv, t, 1 / t, seeds=2)
+    outputs = {}
+    for spelling in (["--json"], ["--format", "json"], ["--format", "table"]):
+        status, out, _ = run_cli("fit", str(csv), "--rate", "O(1/T)", *spelling)
+        assert status == 0
+        outputs[" ".join(spelling)] = out
+    assert json.loads(outputs["--json"]) == json.loads(outputs["--format json"])
+    assert json.loads(outputs["--json"])["verdict"] == "consistent"
+    assert outputs["--format table"].startswith("claim ")  # the text table, not JSON
+    status, _, err = run_cli("fit", str(csv), "--rate", "O(1/T)", "--format", "yaml")
+    assert status == 2 and "invalid choice: 'yaml'" in err

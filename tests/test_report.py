@@ -224,3 +224,25 @@ seeds = 2
     assert status == 2 and "--all" in err
     status, out, err = run_cli("plot", "nope", "--claims", str(card))
     assert status == 2 and "unknown claim" in err
+
+
+def test_report_assets_are_package_data():
+    """The page's template, style sheet and script are files in ``workbench/outputs/assets``
+    that a non-editable install ships: each one named in ``ASSETS`` exists, every file there
+    is named, and each matches a ``[tool.setuptools.package-data]`` pattern."""
+    import fnmatch
+    import tomllib
+
+    from workbench.outputs.report import ASSETS, asset
+
+    root = Path(__file__).resolve().parents[1]
+    folder = root / "workbench" / "outputs" / "assets"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(ASSETS)
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["workbench.outputs"]
+    for name in ASSETS:
+        assert any(fnmatch.fnmatch(f"assets/{name}", p) for p in patterns), name
+        assert asset(name) == (folder / name).read_text(encoding="utf-8")
+    assert "{css}" in asset("report.html") and "{js}" in asset("report.html")
+    with pytest.raises(ValueError, match="unknown report asset"):
+        asset("report.svg")

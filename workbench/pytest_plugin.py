@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from workbench.cards.settings import claim_setting
+
 if TYPE_CHECKING:
     from workbench.cards.ratelaw import RateLaw
     from workbench.cards.tolerances import Tolerances
@@ -217,13 +219,15 @@ def claim_failure(result: ClaimResult, fail_on_inconclusive: bool = False) -> st
         f"{window['points']} points")
     shown = f"{verdict} ({obj['direction']})" if obj["direction"] else verdict
     provenance = obj["provenance"]
+    setting = claim_setting(obj["problem"], provenance.get("problem_params") or {},
+                            obj["algorithm"], provenance.get("hyper") or {})
     return "\n".join([
         f"claim {obj['id']} ({provenance.get('card', '')}): {shown}",
         f"claimed:  {obj['rate']}",
         f"observed: {observed}, CI {ci}",
         f"window:   {window_text}",
         f"reason:   {obj['reason'] or '-'}",
-        f"run:      {provenance.get('mode')} mode, seeds {provenance.get('seeds')}",
+        f"run:      {provenance.get('mode')} mode, seeds {provenance.get('seeds')}, {setting}",
     ])
 
 

@@ -72,13 +72,11 @@ def run_aid(instance: QuadraticBilevel | HyperCleaning, checkpoints: np.ndarray,
     against the number ``K`` of inner iterations (deterministic).
 
     ``K`` gradient steps with step ``step_scale / L`` on the lower level, then ``K`` fixed-point
-    steps on the linear system ``Hess_yy g v = grad_y f``. Grazzi, Franceschi, Pontil, Salzo,
-    "On the iteration complexity of hypergradient computation", ICML 2020, arXiv
-    2006.16218: when the lower-level map is a contraction with constant ``q``, AID's error
-    is ``O(q^K)``. With step ``1/L`` and ``spec(Hess_yy g)`` in ``[mu, L]``,
-    ``q = 1 - mu/L`` (the instance constant ``rho``); on a quadratic lower level the error is
-    ``B^T (I - H/L)^K w`` for a fixed ``w`` up to ``O(q^2K)``, so ``rho`` is its exact
-    asymptotic factor when ``mu`` is an isolated eigenvalue.
+    steps on the linear system ``Hess_yy g v = grad_y f``. With step ``1/L`` and
+    ``spec(Hess_yy g)`` in ``[mu, L]`` the contraction constant is ``q = 1 - mu/L`` (the
+    instance constant ``rho``).
+
+    Claims: bilevel-aid-quadratic-factor, bilevel-aid-hypercleaning-factor.
     """
     checkpoints, out = _output(checkpoints)
     step = step_scale / instance.constants["L"]
@@ -99,9 +97,7 @@ def run_itd(instance: QuadraticBilevel, checkpoints: np.ndarray, seed: int,
     """ITD (differentiate through ``K`` gradient steps with step ``step_scale / L``) at
     ``x0`` (deterministic).
 
-    Grazzi et al. 2020 (arXiv 2006.16218): ITD's error is ``O((c1 + c2 K) q^K)`` in general;
-    on a quadratic lower level with ``H`` independent of ``x`` the Jacobian error is exactly
-    ``(I - step H)^K H^-1 B``, so the error is ``O(q^K)`` with ``q = rho = 1 - mu/L``.
+    Claims: bilevel-itd-quadratic-factor.
     """
     _deterministic(instance, "itd")
     checkpoints, out = _output(checkpoints)
@@ -183,9 +179,7 @@ def run_f2sa(instance: QuadraticBilevel, checkpoints: np.ndarray, seed: int,
     """F2SA from ``x0``, ``y = z = 0``, one inner step per iteration, the schedule of
     :func:`f2sa_schedule`; stochastic oracles with the instance's noise.
 
-    Kwon et al., ICML 2023 (arXiv 2301.10945): ``eps``-stationary (``E ||grad F||^2 <= eps``,
-    averaged over the iterates) after ``eps^-7/2``, ``eps^-5/2``, ``eps^-3/2`` iterations with
-    noise in both levels, in the upper level only, or none.
+    Claims: bilevel-f2sa-deterministic, bilevel-f2sa-upper-noise, bilevel-f2sa-both-noise.
     """
     sched = f2sa_schedule(instance, schedule, penalty_scale, lam0, step_scale, k0, xi)
     checkpoints, out = _output(checkpoints)
@@ -214,16 +208,16 @@ def run_penalty(instance: QuadraticBilevel, checkpoints: np.ndarray, seed: int,
     g*(x)) / sigma`` with warm-started inner loops of ``inner`` steps for ``y`` and ``z``;
     outer step ``step_scale / L_F`` (deterministic).
 
-    Kwon, Kwon, Wright, Nowak, "On penalty methods for nonconvex bilevel optimization and
-    first-order stochastic approximation", ICLR 2024, arXiv 2309.01753: ``psi_sigma`` and
-    ``F`` are ``O(sigma)``-close in value and gradient, so the stationary points the method
-    converges to are ``O(sigma)``-stationary for ``F``. Besides ``||grad F||`` and
+    Besides ``||grad F||`` and
     ``||grad psi_sigma||`` the run records, at its iterates, the value gap ``F -
     psi_sigma`` and the gradient gap ``||grad psi_sigma - grad F||`` in closed form (see
     :func:`~.instances.penalty_value_gap`). The paper's inner accuracies and
     outer step (stated as orders) are replaced here by fixed warm-started loops that converge
     to the exact stationary point of ``psi_sigma``, whose ``||grad F||`` is then
     :func:`~.instances.penalty_stationary_gap`.
+
+    Claims: bilevel-penalty-stationary-gap, bilevel-penalty-value-gap,
+    bilevel-penalty-gradient-gap.
     """
     _deterministic(instance, "penalty")
     checkpoints, out = _output(checkpoints)
@@ -303,11 +297,10 @@ def run_borep(instance: QuadraticBilevel, checkpoints: np.ndarray, seed: int,
     """BO-REP from ``x0`` with the parameters of :func:`borep_parameters` for accuracy
     ``eps``; stochastic oracles with the instance's noise.
 
-    Hao, Gong, Liu, ICLR 2024 (arXiv 2401.09587), main theorem: with ``(L0, L1)``-smooth
-    nonconvex upper level and strongly convex lower level, ``(1/T) sum_t ||grad F(x_t)|| <=
-    eps`` (with high probability) after ``T = O~(eps^-4)`` iterations. ``grad_norm_avg_rel``
-    is that running mean divided by ``eps``: it first drops to 1 after ``O(eps^-4)``
-    iterations.
+    ``grad_norm_avg_rel`` is the running mean ``(1/T) sum_t ||grad F(x_t)||`` divided by
+    ``eps``.
+
+    Claims: bilevel-borep-eps-4.
     """
     p = borep_parameters(instance, eps, eta_scale, beta_scale, step_scale, period_scale)
     checkpoints, out = _output(checkpoints)

@@ -21,6 +21,20 @@ Affine methods come from :mod:`workbench.problems.operators` (GDA, extragradient
 optimistic, RK4 on the flow; block and alternating gradient play from
 :mod:`workbench.problems.operators.blocks`); the simplex methods (Nash-MP, EGPO, multiplicative
 weights) are in :mod:`.methods` and :mod:`.kernels`.
+
+References
+----------
+.. [1] D. Tiapkin, D. Calandriello, D. Belomestny, E. Moulines, A. Naumov, K. Rasul,
+   M. Valko, P. Menard, "Accelerating Nash learning from human feedback via Mirror Prox",
+   arXiv 2505.19731, 2025 (Nash-MP, reconstructed here).
+.. [2] R. Zhou, M. Fazel, S. S. Du, "Extragradient preference optimization (EGPO): beyond
+   last-iterate convergence for Nash learning from human feedback", arXiv 2503.08942, 2025;
+   S. Cen, Y. Wei, Y. Chi, "Fast policy extragradient methods for competitive games with
+   entropy regularization", arXiv 2105.15186, 2021 (EGPO).
+.. [3] Y. Freund, R. E. Schapire, "Adaptive game playing using multiplicative weights",
+   Games Econ. Behav., 1999 (Hedge self-play).
+.. [4] Sharma, "Small-Gain Nash: Certified Contraction to Nash Equilibria in Differentiable
+   Games", arXiv 2512.06791, 2025 (the certified step of ``gda_sgn``).
 """
 
 from __future__ import annotations

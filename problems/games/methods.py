@@ -83,9 +83,10 @@ def certified_step(game: QuadraticGame, step_scale: float) -> float:
 def run_certified_gda(instance: QuadraticGame, checkpoints: np.ndarray, seed: int,
                       step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Simultaneous gradient play (the operator layer's GDA kernel) with the step ``h =
-    step_scale h*`` of the Small-Gain Nash certificate: ``||x_k - x*||_W^2`` contracts by
-    at least ``1 - step_scale (2 - step_scale) kappa`` per step for ``step_scale`` in
-    ``(0, 2)`` (:mod:`.certificate`)."""
+    step_scale h*`` of the Small-Gain Nash certificate (:mod:`.certificate`).
+
+    Claims: sgn-gda-certified-factor, sgn-gda-step-band-lower, sgn-gda-step-band-upper.
+    """
     h = certified_step(instance, step_scale)
     return run_gda(instance, checkpoints, seed, step_scale=h * instance.operator.constants["L"])
 
@@ -143,14 +144,20 @@ def egpo_step(beta: float, step_scale: float) -> float:
 def run_nash_mp(instance: PreferenceGame, checkpoints: np.ndarray, seed: int,
                 step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Nash Mirror Prox (module docstring) from ``pi_0 = pi_ref``; two queries per
-    iteration."""
+    iteration.
+
+    Claims: nashmp-kl-factor, nashmp-gap-factor, nashmp-beta-sweep, nashmp-action-sweep.
+    """
     return _policy_extragradient(instance, checkpoints, "nash_mp", nash_mp_step(step_scale))
 
 
 def run_egpo(instance: PreferenceGame, checkpoints: np.ndarray, seed: int,
              step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """EGPO's policy extragradient (module docstring) from ``pi_0 = pi_ref``; two queries per
-    iteration."""
+    iteration.
+
+    Claims: egpo-kl-linear.
+    """
     return _policy_extragradient(instance, checkpoints, "egpo",
                                  egpo_step(instance.beta, step_scale))
 
@@ -163,7 +170,10 @@ def mwu_step(n: int, step_scale: float) -> float:
 def run_mwu(instance: PreferenceGame, checkpoints: np.ndarray, seed: int,
             step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Multiplicative weights (Hedge) self-play with the anytime step (module docstring),
-    from ``pi_0 = pi_ref``; one query per iteration."""
+    from ``pi_0 = pi_ref``; one query per iteration.
+
+    Claims: selfplay-mwu-average-exploitability.
+    """
     grid, out = _setup(checkpoints)
     kernels._mwu_kernel(instance.P, instance.log_ref, instance.beta, instance.theta_star,
                         instance.pi_star, mwu_step(instance.n, step_scale), True,

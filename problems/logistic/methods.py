@@ -55,10 +55,7 @@ def run_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
            step_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Gradient descent from 0 with step ``step_scale / L`` (deterministic).
 
-    For ``L``-smooth ``mu``-strongly convex ``f`` and step ``1/L``,
-    ``||w_t - w*||^2 <= (1 - mu/L)^t ||w_0 - w*||^2`` (standard; e.g. Garrigos and Gower,
-    arXiv 2301.11235, Sec. 3). On separable data the loss decays like ``1/t`` (Soudry et al.,
-    JMLR 2018, Theorem 3: ``w_t = w_hat log t + rho_t`` with ``rho_t`` bounded).
+    Claims: logreg-gd-linear-factor, logreg-separable-gd-loss.
     """
     w, checkpoints, out = _start(instance, checkpoints)
     step = step_scale / instance.constants["L"]
@@ -71,11 +68,11 @@ def run_sgd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int, c: f
             shift: float = 1.0) -> dict[str, np.ndarray]:
     """SGD from 0, step ``c / (mu (t + shift * L_max / mu))``, last iterate recorded.
 
-    With step ``1/(mu t)`` on a ``mu``-strongly convex objective with bounded stochastic
-    gradients, ``E ||w_T - w*||^2 = O(1/T)`` (Rakhlin, Shamir, Sridharan, ICML 2012,
-    arXiv 1109.5647, Lemma 1). The shift ``L_max/mu`` keeps every step below ``1/L_max``,
+    The shift ``L_max/mu`` keeps every step below ``1/L_max``,
     ``L_max = max_i ||x_i||^2 / 4 + lam`` the largest per-example smoothness constant.
     Sample indices come from ``kernel_seed(algorithm_rng(seed))``.
+
+    Claims: logreg-sgd-last-iterate.
     """
     w, checkpoints, out = _start(instance, checkpoints)
     kseed = kernel_seed(algorithm_rng(seed))
@@ -89,9 +86,9 @@ def run_perceptron(instance: LogisticInstance, checkpoints: np.ndarray,
                    seed: int) -> dict[str, np.ndarray]:
     """Online perceptron from 0, a fresh random order each pass; ``calls`` counts updates.
 
-    Novikoff (1962): on data with ``||x_i|| <= R`` separable with margin ``gamma``, the
-    perceptron makes at most ``(R / gamma)^2`` mistakes, whatever the order. The orders come
-    from ``kernel_seed(algorithm_rng(seed))``.
+    The orders come from ``kernel_seed(algorithm_rng(seed))``.
+
+    Claims: perceptron-mistakes-vs-margin.
     """
     w, checkpoints, out = _start(instance, checkpoints)
     kseed = kernel_seed(algorithm_rng(seed))
@@ -111,12 +108,12 @@ def run_lr_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
               step: float = 1.0) -> dict[str, np.ndarray]:
     """LR+GD: gradient descent on the logistic loss from 0 with the raw step ``step``.
 
-    Tyurin, "From Logistic Regression to the Perceptron Algorithm: Exploring Gradient Descent
-    with Large Step Sizes" (AAAI 2025, arXiv 2412.08424), Theorem 3.2: on separable data
-    ``theta_t / step`` tends to the batch perceptron's iterate as ``step -> inf``; Sec. 4:
-    larger steps give higher losses before the data are separated. The step is not scaled by
-    ``1/L`` (contrast :func:`run_gd`); the kernel's loss and gradient are stable for margins
-    of any size. Deterministic.
+    The step is not scaled by ``1/L`` (contrast :func:`run_gd`); the kernel's loss and
+    gradient are stable for margins of any size. Deterministic.
+
+    Claims: tyurin-lrgd-equals-batch-perceptron, tyurin-loss-grows-with-step,
+    tyurin-separation-cost-small-steps, tyurin-separation-cost-decreases-with-step,
+    tyurin-normalized-lrgd-n-times-faster.
     """
     w, checkpoints, out = _start(instance, checkpoints)
     _gd_kernel(instance.X, instance.y, instance.lam, step, w, instance.w_star,
@@ -126,14 +123,14 @@ def run_lr_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
 
 def run_batch_perceptron(instance: LogisticInstance, checkpoints: np.ndarray, seed: int,
                          step: float = 1.0) -> dict[str, np.ndarray]:
-    """Batch perceptron from 0 (Tyurin 2024, Sec. 3), its iterate scaled by ``step``.
+    """Batch perceptron from 0, its iterate scaled by ``step``.
 
     ``theta_1 = (1/(2n)) sum_i y_i x_i``, then ``theta_{t+1} = theta_t + (1/n) sum_{i in S_t}
-    y_i x_i`` over the misclassified set ``S_t``; at most ``n R^2 / mu^2`` iterations
-    (Theorem 3.3, ``mu`` the max margin), ``Omega(n)`` on the set of Theorem 5.1. The
-    predictions do not depend on ``step``: the recorded point is ``step * theta_t``, the
-    limit LR+GD with step ``step`` approaches (Theorem 3.2), so its loss is comparable with
-    LR+GD's. Deterministic; ``calls`` counts iterations.
+    y_i x_i`` over the misclassified set ``S_t``. The predictions do not depend on ``step``:
+    the recorded point is ``step * theta_t``, the limit LR+GD with step ``step`` approaches,
+    so its loss is comparable with LR+GD's. Deterministic; ``calls`` counts iterations.
+
+    Claims: tyurin-batch-perceptron-linear-in-n, tyurin-lrgd-equals-batch-perceptron.
     """
     if instance.lam > 0:
         raise ParameterError("the batch perceptron is defined for the unregularised loss")
@@ -146,9 +143,10 @@ def run_normalized_batch_perceptron(instance: LogisticInstance, checkpoints: np.
                                     seed: int, step: float = 1.0) -> dict[str, np.ndarray]:
     """Normalized batch perceptron from 0: ``theta += (1/|S_t|) sum_{i in S_t} y_i x_i``.
 
-    Tyurin (2024), Theorem 5.3: at most ``R^2 / mu^2`` iterations, ``n`` times fewer than the
-    batch perceptron's bound. The recorded point is ``step * theta_t`` (see
-    :func:`run_batch_perceptron`). Deterministic.
+    The recorded point is ``step * theta_t`` (see :func:`run_batch_perceptron`).
+    Deterministic.
+
+    Claims: tyurin-normalized-batch-perceptron-bound.
     """
     if instance.lam > 0:
         raise ParameterError("the batch perceptron is defined for the unregularised loss")
@@ -162,8 +160,9 @@ def run_normalized_lr_gd(instance: LogisticInstance, checkpoints: np.ndarray, se
     """Normalized LR+GD from 0: ``theta_{t+1} = theta_t - step * beta_t * grad f(theta_t)``
     with ``beta_t = (mean_i sigmoid(-y_i <x_i, theta_t>))^{-1}``.
 
-    Tyurin (2024), Theorem 6.1: it separates the data after at most ``R^2/mu^2 +
-    2 log(2n - 1) / (step mu^2)`` iterations. Deterministic.
+    Deterministic.
+
+    Claims: tyurin-normalized-lrgd-bound, tyurin-normalized-lrgd-n-times-faster.
     """
     if instance.lam > 0:
         raise ParameterError("normalized LR+GD is defined for the unregularised loss")
@@ -176,9 +175,9 @@ def run_clipped_gd(instance: LogisticInstance, checkpoints: np.ndarray, seed: in
                    step_scale: float = 1.0, c: float = 0.1) -> dict[str, np.ndarray]:
     """Clipped GD from 0: ``w <- w - (step_scale / L) min(1, c / ||grad f(w)||) grad f(w)``.
 
-    Koloskova, Hendrikx, Stich, "Revisiting Gradient Clipping: Stochastic bias and tight
-    convergence guarantees" (ICML 2023, arXiv 2305.01588): with exact gradients the
-    threshold ``c`` only affects higher-order terms of the rate. Deterministic.
+    Deterministic.
+
+    Claims: koloskova-clipped-gd-rate-independent-of-c.
     """
     w, checkpoints, out = _start(instance, checkpoints)
     _clipped_gd_kernel(instance.X, instance.y, instance.lam, step_scale / instance.constants["L"],

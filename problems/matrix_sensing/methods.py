@@ -77,10 +77,7 @@ def run_gd_symmetric(instance: SensingInstance, checkpoints: np.ndarray, seed: i
                      eta: float = 0.1) -> dict[str, np.ndarray]:
     """GD on ``X X^T`` for a symmetric PSD ``M*``: ``X <- X - eta sym(A*(A(X X^T) - y)) X``.
 
-    Guarantees ([1], informal Theorems 1.1-1.2, from random initialisation of scale
-    ``alpha`` and small enough ``eta``): ``k > r``: ``||X_T X_T^T - M*||_F^2 = Omega(1/T^2)``
-    (lower bound, tight: the ``k - r`` excess directions shrink like ``1/sqrt(eta t)``);
-    ``k = r``: ``exp(-Omega(T))``.
+    Claims: ms-sym-overparam-omega-T2, ms-sym-exact-linear.
     """
     if not instance.symmetric:
         raise ValueError("the symmetric parameterization X X^T needs a symmetric instance")
@@ -124,9 +121,9 @@ def run_gd_factored(instance: SensingInstance, checkpoints: np.ndarray, seed: in
 
     ``E = A*(A(F G^T) - y)``, ``F <- F - eta E G``, ``G <- G - eta E^T F`` (simultaneous),
     from ``F0 ~ N(0, alpha^2)``, ``G0 ~ N(0, (alpha/3)^2)`` entries (the imbalanced
-    initialisation of [1], Sec. 4). Guarantees ([1], Theorem 1.3 and Sec. 4): ``k = r``:
-    ``exp(-Omega(T))``; ``k > r``: ``exp(-Omega(alpha^2 T))``, also for a PSD ``M*``, where
-    it beats the symmetric parameterization's ``Omega(1/T^2)``.
+    initialisation of [1], Sec. 4).
+
+    Claims: ms-asym-exact-linear, ms-asym-overparam-alpha2, ms-sym-target-asym-param-linear.
     """
     k = check_hyper(instance, k, alpha, eta)
     checkpoints, out = _checkpoints(checkpoints)
@@ -155,6 +152,8 @@ def run_gd_modified(instance: SensingInstance, checkpoints: np.ndarray, seed: in
     of ``G`` to ``beta`` (default 1 = ``sqrt(sigma_1(M*))``). The excess part of ``F`` then
     contracts by ``1 - eta beta^2`` per step instead of ``1 - O(eta alpha^2)``. Plain GD runs
     before and after. The output also carries ``rebalanced`` (1 from the switch on).
+
+    Claims: ms-asym-modified-alpha-free.
     """
     k = check_hyper(instance, k, alpha, eta)
     if switch_tol <= 0 or beta <= 0:

@@ -27,6 +27,8 @@ References
    Learning Rate Scheduling by Refinement", arXiv 2310.07831.
 .. [4] A. Koloskova, H. Hendrikx, S. U. Stich, "Revisiting Gradient Clipping: Stochastic
    bias and tight convergence guarantees", ICML 2023, arXiv 2305.01588.
+.. [5] H. Robbins, S. Monro, "A stochastic approximation method", Ann. Math. Statist., 1951
+   (SGD with the steps ``1/sqrt(t)`` and ``1/(mu t)``).
 """
 
 from __future__ import annotations

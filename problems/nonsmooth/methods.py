@@ -93,28 +93,29 @@ def run_sgd_mu_t(instance: PiecewiseLinearInstance, checkpoints: np.ndarray, see
                  eta: float = 1.0) -> dict[str, np.ndarray]:
     """SGD from 0 with step ``eta / (mu t)`` (``t = 1, 2, ...``), one sampled row per step.
 
-    On a ``mu``-strongly convex ``G``-Lipschitz objective the last iterate has ``f(w_T) - f*
-    = O(log T / T)`` with high probability (Harvey et al. 2019; Liu and Zhou 2024, also in
-    expectation and on unbounded domains), ``Theta(log T / T)`` in the worst case; the
-    suffix average is ``O(1/T)`` with high probability (Harvey et al. 2019).
+    Claims: liu-zhou-strongly-convex-last-iterate-hp, liu-zhou-suffix-average-hp,
+    liu-zhou-log-factor-absent-on-l1-ridge.
     """
     return _sgd(instance, checkpoints, seed, "mu_t", eta)
 
 
 def run_sgd_sqrt_t(instance: PiecewiseLinearInstance, checkpoints: np.ndarray, seed: int,
                    eta: float = 1.0) -> dict[str, np.ndarray]:
-    """SGD from 0 with step ``eta / sqrt(t)``: on a convex ``G``-Lipschitz objective the last
-    iterate has ``f(w_T) - f* = O(log T / sqrt(T))`` (Liu and Zhou 2024, with high
-    probability ``O(log(1/delta) log T / sqrt(T))``), tight in the worst case (Harvey et al.
-    2019)."""
+    """SGD from 0 with step ``eta / sqrt(t)``, one sampled row per step.
+
+    Claims: liu-zhou-convex-last-iterate-hp, liu-zhou-log-factor-absent-on-l1.
+    """
     return _sgd(instance, checkpoints, seed, "sqrt_t", eta)
 
 
 def run_sgd_linear_decay(instance: PiecewiseLinearInstance, checkpoints: np.ndarray, seed: int,
                          eta: float = 1.0) -> dict[str, np.ndarray]:
     """SGD from 0 with the linear decay ``(eta / sqrt(T)) (1 - t/T)``, ``t = 0..T-1``, ``T``
-    the horizon (the last checkpoint): Defazio et al. (2023) show the last iterate is
-    ``O(D G / sqrt(T))`` for ``eta = D / G``, without the ``log T`` of ``1/sqrt(t)``."""
+    the horizon (the last checkpoint).
+
+    Claims: defazio-linear-decay-l1, defazio-linear-decay-hinge,
+    defazio-linear-decay-only-removes-log-on-l1.
+    """
     return _sgd(instance, checkpoints, seed, "linear_decay", eta)
 
 
@@ -135,10 +136,8 @@ def run_clipped_sgd_mu_t(instance: QuadraticInstance, checkpoints: np.ndarray, s
     """(Clipped) SGD on ``||x||^2/2`` with step ``eta / t`` (``mu = 1``); ``c > 0`` clips the
     stochastic gradient to norm ``c``, ``c = 0`` does not clip.
 
-    Koloskova, Hendrikx, Stich (2023): with clipping, SGD need not converge to the optimum
-    under the standard (bounded variance) noise assumption, for any step; on the
-    two-point law of :func:`~.instances.two_point_law` it settles where ``||grad f|| =
-    sigma^2 / (4c)``.
+    Claims: koloskova-no-convergence-two-point, koloskova-bias-floor-scales-as-1-over-c,
+    koloskova-no-floor-gaussian-noise.
     """
     return _quadratic(instance, checkpoints, seed, "mu_t", eta, c)
 
@@ -146,14 +145,20 @@ def run_clipped_sgd_mu_t(instance: QuadraticInstance, checkpoints: np.ndarray, s
 def run_clipped_sgd_sqrt_t(instance: QuadraticInstance, checkpoints: np.ndarray, seed: int,
                            eta: float = 1.0, c: float = 1.0) -> dict[str, np.ndarray]:
     """(Clipped) SGD on ``||x||^2/2`` with step ``eta / sqrt(t)`` (see
-    :func:`run_clipped_sgd_mu_t`)."""
+    :func:`run_clipped_sgd_mu_t`).
+
+    Claims: koloskova-clipped-sgd-bias-floor.
+    """
     return _quadratic(instance, checkpoints, seed, "sqrt_t", eta, c)
 
 
 def run_clipped_sgd_constant(instance: QuadraticInstance, checkpoints: np.ndarray, seed: int,
                              eta: float = 0.01, c: float = 1.0) -> dict[str, np.ndarray]:
     """(Clipped) SGD on ``||x||^2/2`` with the constant step ``eta`` (see
-    :func:`run_clipped_sgd_mu_t`)."""
+    :func:`run_clipped_sgd_mu_t`).
+
+    Claims: koloskova-bias-floor-constant-step.
+    """
     return _quadratic(instance, checkpoints, seed, "constant", eta, c)
 
 
@@ -176,9 +181,11 @@ def _worst_case(instance: WorstCaseInstance, checkpoints: np.ndarray, schedule: 
 def run_gd_mu_t(instance: WorstCaseInstance, checkpoints: np.ndarray, seed: int,
                 eta: float = 1.0) -> dict[str, np.ndarray]:
     """GD with step ``eta / (mu t)`` on the strongly convex construction for ``T`` = the
-    horizon; the final-iterate lower bound of Harvey et al. (2019), strongly convex case:
-    ``f(x_T) - f* = Omega(log T / T)``. Here ``f(x_{T+1}) = sum_j a_j x_j + (mu/2)||x||^2``
-    with ``x_j = (b_j - (T - j) a_j) / (mu T)``, about ``mu ln(T) / (4T)``. Deterministic."""
+    horizon. Here ``f(x_{T+1}) = sum_j a_j x_j + (mu/2)||x||^2`` with ``x_j = (b_j - (T - j)
+    a_j) / (mu T)``, about ``mu ln(T) / (4T)``. Deterministic.
+
+    Claims: harvey-strongly-convex-last-iterate-log-factor.
+    """
     if instance.mu <= 0:
         raise ParameterError("the step 1/(mu t) needs mu > 0")
     return _worst_case(instance, checkpoints, "mu_t", eta)
@@ -186,15 +193,18 @@ def run_gd_mu_t(instance: WorstCaseInstance, checkpoints: np.ndarray, seed: int,
 
 def run_gd_sqrt_t(instance: WorstCaseInstance, checkpoints: np.ndarray, seed: int,
                   eta: float = 1.0) -> dict[str, np.ndarray]:
-    """GD with step ``eta / sqrt(t)`` on the convex construction: ``f(x_T) - f* =
-    Omega(log T / sqrt(T))`` (the pattern of Harvey et al.'s convex lower bound).
-    Deterministic."""
+    """GD with step ``eta / sqrt(t)`` on the convex construction. Deterministic.
+
+    Claims: harvey-convex-last-iterate-log-factor.
+    """
     return _worst_case(instance, checkpoints, "sqrt_t", eta)
 
 
 def run_gd_linear_decay(instance: WorstCaseInstance, checkpoints: np.ndarray, seed: int,
                         eta: float = 1.0) -> dict[str, np.ndarray]:
     """GD with the linear decay ``(eta / sqrt(T)) (1 - t/T)`` on the convex construction
-    built against ``1/sqrt(t)``: the last iterate is ``O(1/sqrt(T))`` (Defazio et al. 2023),
-    so ``sqrt(T) (f(x_T) - f*)`` tends to a constant. Deterministic."""
+    built against ``1/sqrt(t)``. Deterministic.
+
+    Claims: defazio-linear-decay-worst-case.
+    """
     return _worst_case(instance, checkpoints, "linear_decay", eta)

@@ -23,6 +23,22 @@ Wrappers ``run_*(instance, checkpoints, seed, **hyper)``
 
 The kernels are in :mod:`.kernels` and :mod:`.finite_sum`, their NumPy twins in
 :mod:`.reference` (each method's ``twin``).
+
+References
+----------
+.. [1] G. M. Korpelevich, "The extragradient method for finding saddle points and other
+   problems", Ekonomika i Matematicheskie Metody, 1976 (extragradient).
+.. [2] L. D. Popov, "A modification of the Arrow-Hurwicz method for search of saddle points",
+   Mathematical Notes, 1980 (optimistic gradient, past extragradient).
+.. [3] B. Martinet, "Regularisation d'inequations variationnelles par approximations
+   successives", RIRO, 1970; R. T. Rockafellar, "Monotone operators and the proximal point
+   algorithm", SIAM J. Control Optim., 1976 (proximal point).
+.. [4] B. Halpern, "Fixed points of nonexpanding maps", Bull. Amer. Math. Soc., 1967.
+.. [5] X. Cai, A. Alacaoglu, J. Diakonikolas, "Variance reduced Halpern iteration for
+   finite-sum monotone inclusions", ICLR 2024, arXiv 2310.02987 (Algorithms 1 and 2,
+   reconstructed here).
+.. [6] J. P. Bailey, G. Gidel, G. Piliouras, "Finite regret and cycles with fixed step-size
+   via alternating gradient descent-ascent", COLT 2020 (alternating play).
 """
 
 from __future__ import annotations

@@ -182,5 +182,8 @@ def run_alternating_gda(instance: object, checkpoints: np.ndarray, seed: int,
                         step_scale: float = 0.1, step_ratio: float = 1.0
                         ) -> dict[str, np.ndarray]:
     """Alternating (Gauss-Seidel) gradient play, players in the order of ``blocks`` (see the
-    module docstring); starts from the instance's ``z_0`` (deterministic)."""
+    module docstring); starts from the instance's ``z_0`` (deterministic).
+
+    Claims: games-alternating-gda-factor.
+    """
     return _run(instance, checkpoints, step_scale, step_ratio, alternating=True)

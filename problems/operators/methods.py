@@ -110,6 +110,9 @@ def run_gda(instance: object, checkpoints: np.ndarray, seed: int,
 
     ``calls`` counts operator evaluations times ``n`` (component evaluations on a finite
     sum). See the module docstring for the guarantees.
+
+    Claims: euler-diverges-damped-bilinear, games-gda-factor, strongly-monotone-gda-factor,
+    bilinear-gda-divergence.
     """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     z = initial_point(op, seed)
@@ -121,7 +124,12 @@ def run_gda(instance: object, checkpoints: np.ndarray, seed: int,
 def run_extragradient(instance: object, checkpoints: np.ndarray, seed: int,
                       step_scale: float = 0.5) -> dict[str, np.ndarray]:
     """Extragradient (Korpelevich 1976) with step ``g = step_scale / L`` (two calls per
-    step); projected onto the box when there is one (Korpelevich's original form)."""
+    step); projected onto the box when there is one (Korpelevich's original form).
+
+    Claims: games-eg-factor, eg-monotone-last-iterate, comon-eg-last-iterate,
+    bilinear-eg-factor, comon-eg-outside-range-divergence, box-eg-linear,
+    box-eg-free-face-factor.
+    """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     z = initial_point(op, seed)
     kernels._extragradient_kernel(op.M, op.q, op.z_star, lo, hi, op.constrained,
@@ -133,7 +141,10 @@ def run_optimistic(instance: object, checkpoints: np.ndarray, seed: int,
                    step_scale: float = 0.3) -> dict[str, np.ndarray]:
     """Optimistic gradient in past-extragradient form (Popov 1980):
     ``w_k = P(z_k - g F(w_{k-1}))``, ``z_{k+1} = P(z_k - g F(w_k))``, ``g = step_scale / L``;
-    measures at ``z_k``."""
+    measures at ``z_k``.
+
+    Claims: comon-og-last-iterate.
+    """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     z = initial_point(op, seed)
     kernels._optimistic_kernel(op.M, op.q, op.z_star, lo, hi, op.constrained,
@@ -152,7 +163,10 @@ def run_proximal_point(instance: object, checkpoints: np.ndarray, seed: int,
                        step_scale: float = 0.5) -> dict[str, np.ndarray]:
     """Proximal point ``z <- (I + g F)^{-1} z`` with ``g = step_scale / L``; the resolvent
     is the exact affine map of :func:`resolvent`. ``calls`` counts resolvent evaluations.
-    Unconstrained operators only (the resolvent of ``F`` plus a box is not affine)."""
+    Unconstrained operators only (the resolvent of ``F`` plus a box is not affine).
+
+    Claims: comon-pp-last-iterate, comon-pp-below-threshold-divergence.
+    """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     if op.constrained:
         raise ParameterError("proximal point is implemented for unconstrained operators only")
@@ -169,8 +183,9 @@ def run_halpern(instance: object, checkpoints: np.ndarray, seed: int,
     For a ``beta``-cocoercive ``F`` (``beta = -rho > 0``, computed per instance) ``I - 2 beta
     F`` is nonexpansive, so ``step_scale <= 1`` gives a nonexpansive ``T``; a
     non-cocoercive instance is a :class:`ParameterError`. ``calls`` counts evaluations of
-    ``T`` (times ``n`` on a finite sum). Guarantee: ``||x_k - T x_k|| <= 2 ||x_0 - x*|| /
-    (k + 1)``, tight (Lieder 2021).
+    ``T`` (times ``n`` on a finite sum).
+
+    Claims: halpern-fixed-point-residual, halpern-calls-vs-n, vrh-advantage-over-halpern.
     """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     beta = op.constants["beta"]
@@ -191,7 +206,10 @@ def run_halpern_resolvent(instance: object, checkpoints: np.ndarray, seed: int,
     """Halpern's iteration on the resolvent ``T = (I + eta F)^{-1}``, ``eta = step_scale /
     L`` (firmly nonexpansive for monotone ``F``); ``calls`` counts resolvent evaluations.
     Residual measures are at the anchored iterate ``x_k``; ``||F(T x_k)|| = ||x_k - T x_k||
-    / eta`` exactly."""
+    / eta`` exactly.
+
+    Claims: halpern-resolvent-fixed-point.
+    """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     if op.constrained:
         raise ParameterError("the resolvent Halpern method is implemented for unconstrained "
@@ -205,7 +223,10 @@ def run_halpern_resolvent(instance: object, checkpoints: np.ndarray, seed: int,
 def run_flow_rk4(instance: object, checkpoints: np.ndarray, seed: int,
                  step_scale: float = 0.1) -> dict[str, np.ndarray]:
     """Classical RK4 on the flow ``dz/dt = -F(z)`` with step ``h = step_scale / L`` (four
-    calls per step); unconstrained only. Iteration ``k`` is time ``t = k h``."""
+    calls per step); unconstrained only. Iteration ``k`` is time ``t = k h``.
+
+    Claims: rk4-converges-same-step, rk4-converges-per-call, flow-rk4-exponential.
+    """
     op, grid, out, lo, hi = _setup(instance, checkpoints)
     if op.constrained:
         raise ParameterError("RK4 on the flow is implemented for unconstrained operators only")
@@ -253,7 +274,10 @@ def run_vr_halpern(instance: object, checkpoints: np.ndarray, seed: int,
     """Variance-reduced Halpern iteration for finite sums cocoercive in the mean (our
     reconstruction of Cai, Alacaoglu, Diakonikolas 2023, Algorithm 1; parameters in
     :func:`vr_halpern_parameters`). Measures at the Halpern iterate ``x_k``; ``calls``
-    counts component evaluations."""
+    counts component evaluations.
+
+    Claims: vrh-last-iterate, vrh-calls-vs-n, vrh-advantage-over-halpern.
+    """
     op, grid, out = _finite_sum(instance, checkpoints)
     par = vr_halpern_parameters(op, step_scale, batch_scale)
     z, kseed = initial_state(op, seed)
@@ -287,7 +311,10 @@ def run_vr_halpern_resolvent(instance: object, checkpoints: np.ndarray, seed: in
     and Lipschitz in the mean (our reconstruction of Cai, Alacaoglu, Diakonikolas 2023,
     Algorithm 2; parameters in :func:`vr_halpern_resolvent_parameters`). Measures at the
     resolvent output ``u_k``; ``fixed_point_residual`` is ``||x_k - u_k||``; ``calls`` counts
-    component evaluations."""
+    component evaluations.
+
+    Claims: vrh-resolvent-last-iterate, vrh-resolvent-calls-vs-n.
+    """
     op, grid, out = _finite_sum(instance, checkpoints)
     par = vr_halpern_resolvent_parameters(op, step_scale, inner_scale)
     z, kseed = initial_state(op, seed)

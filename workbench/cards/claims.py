@@ -322,7 +322,8 @@ def _check_size(declared: Mapping[str, Param], params: Mapping[str, Any],
         limits.check_size(values, where)
 
 
-def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) -> Claim:
+def _parse_fields(raw: Mapping[str, Any]) -> None:
+    """The claim's own keys: none unknown, the required ones present, strings and names."""
     unknown = set(raw) - CLAIM_KEYS
     if unknown:
         raise _fail(f"unknown key(s) {', '.join(sorted(unknown))}", sorted(unknown)[0])
@@ -344,11 +345,22 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         if raw.get(key) and not _NAME.match(raw[key]):
             raise _fail(f"must be 1-100 letters, digits, '_', '.' or '-' starting with a letter "
                         f"or digit (it names files), got {excerpt(raw[key])}", key)
+
+
+def _parse_target(raw: Mapping[str, Any]) -> tuple[Any, Any]:
+    """``problem``, ``algorithm`` and ``measure``: names the catalogue declares."""
     problem = get_problem(raw["problem"])
     algorithm = get_algorithm(problem, raw["algorithm"])
     if raw["measure"] not in algorithm.measures:
         raise _fail(f"unknown measure {raw['measure']!r} for {problem.name}/{algorithm.name};"
                     f" known: {', '.join(algorithm.measures)}", "measure")
+    return problem, algorithm
+
+
+def _parse_params(raw: Mapping[str, Any], problem: Any, algorithm: Any,
+                  ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """``problem_params``, ``hyper`` and ``rate_params``, checked against their declarations;
+    a rate parameter may not shadow a value the run provides."""
     problem_params = _table(raw.get("problem_params", {}), "problem_params")
     problem_params = check_params(problem_params, problem.params, "problem_params")
     hyper = _table(raw.get("hyper", {}), "hyper")
@@ -362,6 +374,13 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
             what = "the horizon" if name == "T" else "a parameter or instance constant"
             raise _fail(f"{name} is {what}: its value comes from the run, not from "
                         "rate_params", "rate_params")
+    return problem_params, hyper, rate_params
+
+
+def _parse_law(raw: Mapping[str, Any], problem: Any, algorithm: Any,
+               rate_params: Mapping[str, Any]) -> tuple[RateLaw, Sweep | None, set[str]]:
+    """``rate`` and ``[claim.sweep]``: the stated law (a cost or trend sweep's own when there
+    is no rate), the sweep, and the symbols that have a value."""
     law = None
     try:
         law = parse_rate(raw["rate"]) if "rate" in raw else None
@@ -387,23 +406,41 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         raise _fail(f"rate symbol(s) {', '.join(missing)} have no value; give them in "
                     "rate_params or use a problem parameter, hyperparameter or instance "
                     f"constant ({', '.join(sorted(known - set(rate_params)))})", "rate")
-    declared = {**problem.params, **algorithm.hyper}
-    as_run = {**{k: p.default for k, p in declared.items()}, **problem_params, **hyper,
-              **rate_params}
-    if sweep is not None and sweep.parameter in rate_params:
-        raise _fail(f"{sweep.parameter} is swept: its value comes from the sweep",
-                    "rate_params")
+    return law, sweep, known
+
+
+def _check_floor(raw: Mapping[str, Any], law: RateLaw, sweep: Sweep | None,
+                 as_run: Mapping[str, float]) -> None:
+    """A floor claim's law is the value the error settles at: no ``T``, not exponential."""
+    if law.var in law.inner.free_symbols or law.exponential:
+        raise _fail("a floor claim states the value the error settles at, without T: "
+                    "e.g. Theta(sigma**2/(4*c))", "rate")
+
+
+def _check_divergence(raw: Mapping[str, Any], law: RateLaw, sweep: Sweep | None,
+                      as_run: Mapping[str, float]) -> None:
+    _check_growth(law, sweep, as_run)
+
+
+# What each claim kind (the card's ``kind``) requires of its law, checked when the card loads.
+KIND_CHECKS = {"convergence": _check_laws, "divergence": _check_divergence,
+               "floor": _check_floor}
+assert tuple(KIND_CHECKS) == CLAIM_KINDS
+
+
+def _parse_kind(raw: Mapping[str, Any], law: RateLaw, sweep: Sweep | None,
+                as_run: Mapping[str, float]) -> str:
+    """``kind``, and its check of the law (:data:`KIND_CHECKS`)."""
     kind = raw.get("kind", "convergence")
     if kind not in CLAIM_KINDS:
         raise _fail(f"must be one of {', '.join(CLAIM_KINDS)}, got {excerpt(kind)}", "kind")
-    if kind == "divergence":
-        _check_growth(law, sweep, as_run)
-    elif kind == "floor":
-        if law.var in law.inner.free_symbols or law.exponential:
-            raise _fail("a floor claim states the value the error settles at, without T: "
-                        "e.g. Theta(sigma**2/(4*c))", "rate")
-    else:
-        _check_laws(raw, law, sweep, as_run)
+    KIND_CHECKS[kind](raw, law, sweep, as_run)
+    return kind
+
+
+def _parse_judging(raw: Mapping[str, Any], problem: Any,
+                   algorithm: Any) -> tuple[str, str, str, Tolerances, str]:
+    """``aggregate``, ``scope``, ``axis`` and ``tolerances`` (with the override's ``why``)."""
     aggregate = raw.get("aggregate", "mean")
     if not valid_aggregate(aggregate):
         raise _fail(f"must be one of {', '.join(AGGREGATES)} or a quantile such as q0.9, got "
@@ -423,6 +460,13 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         if not isinstance(tolerance_note, str) or not tolerance_note.strip():
             raise _fail("overriding a tolerance needs why = \"...\" saying why", "tolerances")
         tolerances = tolerances.changed(overrides)
+    return aggregate, scope, axis, tolerances, tolerance_note
+
+
+def _parse_sizes(raw: Mapping[str, Any], problem: Any, algorithm: Any, sweep: Sweep | None,
+                 problem_params: Mapping[str, Any]) -> dict[str, Any]:
+    """``horizon``, ``seeds``, ``t_min`` and ``[claim.quick]`` (the quick settings, returned):
+    counts and sizes within the limits in both modes."""
     quick = _table(raw.get("quick", {}), "quick")
     if set(quick) - MODE_KEYS:
         raise _fail(f"unknown key(s) {', '.join(sorted(set(quick) - MODE_KEYS))}", "quick")
@@ -452,9 +496,11 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
             raise _fail(f"must be below the horizon {settings['horizon']} (nothing would be "
                         "left to fit)", where)
     _check_size(problem.params, problem_params, quick, sweep)
-    symbols = known | set(algorithm.diagnostics)
-    bound = _parse_bound(raw, sweep, symbols)
-    regime, regime_why = _parse_regime(raw, symbols | set(problem.params) | set(algorithm.hyper))
+    return quick
+
+
+def _parse_max_seeds(raw: Mapping[str, Any], quick: Mapping[str, Any]) -> int | None:
+    """``max_seeds`` (and its quick value): within the limits, at least ``seeds``."""
     max_seeds = None
     for where, table in (("max_seeds", raw), ("quick.max_seeds", quick)):
         if "max_seeds" in table:
@@ -463,6 +509,29 @@ def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) 
         max_seeds = raw["max_seeds"]
         if max_seeds < raw["seeds"]:
             raise _fail(f"must be at least seeds = {raw['seeds']}", "max_seeds")
+    return max_seeds
+
+
+def _parse_claim(raw: Mapping[str, Any], paper: Mapping[str, Any], source: str) -> Claim:
+    """One ``[[claim]]`` table, section by section in a fixed order (the first problem found
+    is the one reported)."""
+    _parse_fields(raw)
+    problem, algorithm = _parse_target(raw)
+    problem_params, hyper, rate_params = _parse_params(raw, problem, algorithm)
+    law, sweep, known = _parse_law(raw, problem, algorithm, rate_params)
+    declared = {**problem.params, **algorithm.hyper}
+    as_run = {**{k: p.default for k, p in declared.items()}, **problem_params, **hyper,
+              **rate_params}
+    if sweep is not None and sweep.parameter in rate_params:
+        raise _fail(f"{sweep.parameter} is swept: its value comes from the sweep",
+                    "rate_params")
+    kind = _parse_kind(raw, law, sweep, as_run)
+    aggregate, scope, axis, tolerances, tolerance_note = _parse_judging(raw, problem, algorithm)
+    quick = _parse_sizes(raw, problem, algorithm, sweep, problem_params)
+    symbols = known | set(algorithm.diagnostics)
+    bound = _parse_bound(raw, sweep, symbols)
+    regime, regime_why = _parse_regime(raw, symbols | set(problem.params) | set(algorithm.hyper))
+    max_seeds = _parse_max_seeds(raw, quick)
     digest = hashlib.sha256(repr(sorted(raw.items())).encode()).hexdigest()[:16]
     return Claim(
         id=raw["id"], statement=raw["statement"], paper=paper, source=source,

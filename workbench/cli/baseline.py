@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli.common import (
+    JSON,
+    add_format_argument,
     add_selection_arguments,
     check_output_file,
     select_claims,
@@ -164,7 +166,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     order = {c.id: i for i, c in enumerate(claims)}
     checks.sort(key=lambda c: order[c.claim_id])
     status = EXIT_REGRESSION if any(c.regressed for c in checks) else EXIT_OK
-    if args.json:
+    if args.format == JSON:
         print(json.dumps(baseline.plain({
             "baseline": str(path), "mode": mode, "seed_start": args.seed_start,
             "status": status, "claims": [c.as_dict() for c in checks], "new": new,
@@ -229,7 +231,7 @@ def add_baseline_commands(sub: argparse._SubParsersAction) -> None:
                        help="baseline file (default as for save)")
     check.add_argument("--seed-start", type=int,
                        help="first seed of the re-run (default: the baseline's own seeds)")
-    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_format_argument(check, what="the report")
     check.set_defaults(func=cmd_check)
 
 

@@ -1,5 +1,5 @@
 """What every command shares: exit codes, claim selection and its arguments, run settings,
-output-path checks, JSON output."""
+output-path checks, the output format (``--format``, ``--json``) and JSON output."""
 
 from __future__ import annotations
 
@@ -28,11 +28,25 @@ from workbench.errors import (
 )
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_OK", "EXIT_TASK_FAILED", "assignments",
-           "add_selection_arguments", "check_output_dir", "check_output_file", "dumps",
-           "error_status", "print_errors", "run_context", "select_claims", "selected"]
+           "add_format_argument", "add_selection_arguments", "check_output_dir",
+           "check_output_file", "dumps", "error_status", "print_errors", "run_context",
+           "select_claims", "selected"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_TASK_TIMEOUT = 10**7
+#: What a command's ``--format`` may print: its plain-text table, JSON, or a Markdown table.
+TABLE, JSON, MARKDOWN = "table", "json", "markdown"
+
+
+def add_format_argument(p: argparse.ArgumentParser, formats: Sequence[str] = (TABLE, JSON),
+                        what: str = "the results") -> None:
+    """``--format {table,json,...}`` (default the first of ``formats``) as ``args.format``;
+    with ``json`` among them, ``--json`` is kept as its alias (the last one given wins)."""
+    p.add_argument("--format", choices=tuple(formats), default=formats[0],
+                   help=f"how to print {what} (default {formats[0]})")
+    if JSON in formats:
+        p.add_argument("--json", action="store_const", const=JSON, dest="format",
+                       help="the same as --format json")
 
 
 def assignments(items: Sequence[str], option: str) -> dict[str, float]:

@@ -9,7 +9,14 @@ from typing import Any
 
 from workbench.cards.aggregates import AGGREGATES, valid_aggregate
 from workbench.cards.tolerances import Tolerances
-from workbench.cli.common import EXIT_MISMATCH, EXIT_OK, assignments, dumps
+from workbench.cli.common import (
+    EXIT_MISMATCH,
+    EXIT_OK,
+    JSON,
+    add_format_argument,
+    assignments,
+    dumps,
+)
 from workbench.errors import BadInputError
 
 
@@ -66,7 +73,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     result = judge_trajectory(curve, law, params, tol, args.aggregate, args.t_min,
                               Path(args.csv).name)
     note = trajectory.note()
-    if args.json:
+    if args.format == JSON:
         data = result.to_dict()
         if note:
             data["notes"] = "; ".join(n for n in (data.get("notes"), note) if n)
@@ -90,5 +97,5 @@ def add_fit_command(sub: Any) -> None:
     p.add_argument("--floor", type=float,
                    help="absolute accuracy of the values; negative values down to -F are "
                         "round-off and set to 0")
-    p.add_argument("--json", action="store_true")
+    add_format_argument(p, what="the verdict (json: one JSON object)")
     p.set_defaults(func=cmd_fit)

@@ -1,7 +1,9 @@
 """``workbench runs`` (what the result store holds) and ``workbench export`` (its long table).
 
 The long table has one row per run and checkpoint: the run's claim, problem, algorithm, role
-(claim or comparison baseline), sweep point, seed, horizon, parameters (JSON), the code hash,
+(claim or comparison baseline), sweep point, seed, horizon, the problem and algorithm settings
+(``logistic.l2[d=20,lam=0.001,n=200]``, ``gd[step_scale=1]``: the canonical spelling of
+:mod:`workbench.cards.settings`), the code hash,
 the iteration ``t`` and one column per measure or counter (empty where a run does not record
 it). CSV needs nothing more; Parquet needs ``pyarrow`` (``pip install pyarrow``).
 """
@@ -10,18 +12,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import time
 from pathlib import Path
 from typing import Any
 
+from workbench.cards.settings import setting_name
 from workbench.cli.common import EXIT_OK
 from workbench.engine.store import Store, default_path
 from workbench.errors import BadInputError
 
 FORMATS = ("csv", "parquet")
-FIXED = ("claim", "problem", "algorithm", "role", "point", "seed", "horizon", "problem_params",
-         "hyper", "code", "t")
+FIXED = ("claim", "problem", "algorithm", "role", "point", "seed", "horizon", "problem_setting",
+         "algorithm_setting", "code", "t")
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -42,7 +44,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
                                                         if args.claim else ""))
     head = ("claim", "problem", "algorithm", "role", "point", "seed", "horizon", "seconds",
             "stored")
-    table = [(r["claim"], r["problem"], r["algorithm"], r["role"], str(r["point"]),
+    table = [(r["claim"], setting_name(r["problem"], r["problem_params"]),
+              setting_name(r["algorithm"], r["hyper"]), r["role"], str(r["point"]),
               str(r["seed"]), str(r["horizon"]), f"{r['seconds']:.3g}",
               time.strftime("%Y-%m-%d %H:%M", time.localtime(r["created"])))
              for r in rows[: args.limit]]
@@ -66,8 +69,9 @@ def long_rows(store: Store, claim: str | None) -> tuple[list[str], list[dict[str
         base = {"claim": task.claim_id, "problem": task.problem, "algorithm": task.algorithm,
                 "role": task.role, "point": task.point, "seed": task.seed,
                 "horizon": task.horizon,
-                "problem_params": json.dumps(task.problem_params, sort_keys=True),
-                "hyper": json.dumps(task.hyper, sort_keys=True), "code": info["code"]}
+                "problem_setting": setting_name(task.problem, task.problem_params),
+                "algorithm_setting": setting_name(task.algorithm, task.hyper),
+                "code": info["code"]}
         for i, t in enumerate(result.t):
             rows.append({**base, "t": int(t),
                          **{name: float(v[i]) for name, v in result.measures.items()}})

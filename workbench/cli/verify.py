@@ -11,6 +11,8 @@ from workbench.cards.tolerances import Tolerances
 from workbench.cli.common import (
     EXIT_MISMATCH,
     EXIT_OK,
+    JSON,
+    add_format_argument,
     add_selection_arguments,
     assignments,
     dumps,
@@ -28,7 +30,7 @@ def _print(outcomes: Sequence[ClaimResult], args: argparse.Namespace,
            overrides: dict[str, float]) -> None:
     from workbench.outputs.table import format_table, tolerance_line
 
-    if args.json:
+    if args.format == JSON:
         print(dumps([o.to_dict() for o in outcomes]))
         return
     print(format_table(outcomes))
@@ -75,5 +77,5 @@ def add_verify_command(sub: Any) -> None:
     p.add_argument("--max-seeds", type=int, metavar="N",
                    help="while a verdict is 'too noisy', double its seeds up to N (overrides "
                         "the cards' max_seeds; the confidence level is split over the looks)")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
+    add_format_argument(p, what="the verdicts (json: a JSON array)")
     p.set_defaults(func=cmd_verify)

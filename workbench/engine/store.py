@@ -162,16 +162,19 @@ class Store:
                                 field="--store") from None
 
     def rows(self, claim: str | None = None) -> Iterator[dict[str, Any]]:
-        """The stored runs (without their traces), newest first."""
+        """The stored runs (without their traces), newest first, each with the problem
+        parameters and hyperparameters it ran with."""
         query = ("SELECT key, claim, problem, algorithm, role, point, seed, horizon, code, "
-                 "seconds, created FROM runs")
+                 "seconds, created, task FROM runs")
         args: tuple = ()
         if claim:
             query, args = query + " WHERE claim = ?", (claim,)
         names = ("key", "claim", "problem", "algorithm", "role", "point", "seed", "horizon",
                  "code", "seconds", "created")
-        for row in self._db.execute(query + " ORDER BY created DESC", args):
-            yield dict(zip(names, row, strict=True))
+        for *row, task_json in self._db.execute(query + " ORDER BY created DESC", args):
+            task = json.loads(task_json)
+            yield {**dict(zip(names, row, strict=True)),
+                   "problem_params": task["problem_params"], "hyper": task["hyper"]}
 
     def traces(self, claim: str | None = None) -> Iterator[tuple[dict[str, Any], TaskResult]]:
         """Every stored run with its trace (for ``workbench export``)."""

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.cards.settings import setting_changes
 from workbench.errors import BadInputError, excerpt
 
 FORMAT, FORMAT_VERSION = "workbench-baseline", 1
@@ -423,14 +424,7 @@ def _provenance_notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     if old.get("card_hash") and old.get("card_hash") != new.get("card_hash"):
         notes.append(f"card changed since the baseline (hash {old.get('card_hash')} -> "
                      f"{new.get('card_hash')})")
-    for key in SETTINGS:
-        a, b = old.get(key), new.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            for name in sorted(set(a) | set(b)):
-                if a.get(name) != b.get(name):
-                    notes.append(f"{key}.{name}: {a.get(name)} -> {b.get(name)}")
-        elif a != b:
-            notes.append(f"{key}: {a} -> {b}")
+    notes.extend(setting_changes(old, new, SETTINGS))
     if len(old.get("seeds", [])) != len(new.get("seeds", [])):
         notes.append(f"seeds: {len(old.get('seeds', []))} -> {len(new.get('seeds', []))}")
     changed = [f"{k} {old.get(k)} -> {new.get(k)}" for k in VERSIONS

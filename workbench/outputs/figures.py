@@ -33,6 +33,7 @@ import numpy as np
 
 from workbench.cards.claims import Claim
 from workbench.cards.ratelaw import RateLaw, parse_rate
+from workbench.cards.settings import claim_setting
 from workbench.cards.tolerances import Tolerances
 from workbench.catalogue import AXIS_ITERATIONS
 from workbench.engine.fit import Curve, Fit, aggregate
@@ -943,12 +944,7 @@ def settings_text(result: ClaimResult) -> str:
     else:
         parts.append(f"{claim.seeds} seeds")
     parts.append(f"horizon {claim.horizon:g}")
-    params = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
-                       for k, v in claim.problem_params.items())
-    hyper = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
-                      for k, v in claim.hyper.items())
-    parts.append(f"{claim.problem}" + (f" ({params})" if params else ""))
-    parts.append(f"{claim.algorithm}" + (f" ({hyper})" if hyper else ""))
+    parts.append(claim_setting(claim.problem, claim.problem_params, claim.algorithm, claim.hyper))
     if claim.sweep is not None:
         parts.append(f"swept {claim.sweep.parameter} = "
                      + ", ".join(f"{v:g}" for v in claim.sweep.values))

@@ -1,7 +1,8 @@
 """A self-contained static HTML report of claim results, with its figures and a JSON twin.
 
-``report.html`` needs no network: CSS and JavaScript are inline, each stated rate is a small
-SVG rendered from the card's rate by matplotlib's mathtext (embedded as a ``data:`` URI, with
+``report.html`` needs no network: CSS and JavaScript are inline (read from the package data
+in ``assets/``: the page template, its style sheet and its script), each stated rate is a
+small SVG rendered from the card's rate by matplotlib's mathtext (embedded as a ``data:`` URI, with
 the plain rate text as ``alt`` and tooltip), and the figures are PNG files beside the page,
 each with a PDF twin (vector, with its legend, verdict box and the settings as run in the
 caption). The table sorts by clicking a header and filters by family and verdict; the filter
@@ -20,12 +21,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import json
 import math
 import platform
 import shlex
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ import numpy as np
 
 from workbench import __version__
 from workbench.cards.claims import Claim, builtin_cards_dir
+from workbench.cards.settings import setting_name
 from workbench.engine.pipeline import versions
 from workbench.engine.result import ClaimResult
 from workbench.outputs.figures import (
@@ -46,8 +50,18 @@ from workbench.outputs.figures import (
 
 PAGE = "report.html"
 DATA = "report.json"
+#: The page's template, style sheet and script: package data in ``workbench/outputs/assets``.
+ASSETS = ("report.html", "report.css", "report.js")
 COLUMNS = ("paper", "claim", "method", "stated rate", "observed", "CI", "verdict", "reason",
            "figure")
+
+
+@functools.cache
+def asset(name: str) -> str:
+    """The text of one of :data:`ASSETS`, read from the installed package."""
+    if name not in ASSETS:
+        raise ValueError(f"unknown report asset {name!r}; known: {', '.join(ASSETS)}")
+    return resources.files("workbench.outputs").joinpath("assets", name).read_text("utf-8")
 
 
 def provenance(results: Sequence[ClaimResult], quick: bool,
@@ -250,6 +264,16 @@ def _checks(observed: dict[str, Any]) -> str:
     return "<ul>" + "".join(out) + "</ul>" if out else ""
 
 
+def _named_settings(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's provenance with the parameters as run spelled as settings
+    (``logistic.l2[d=20,lam=0.001,n=200]``, ``gd[step_scale=1]``)."""
+    info = dict(row.get("provenance") or {})
+    for key, name in (("problem_params", row["problem"]), ("hyper", row["algorithm"])):
+        if isinstance(info.get(key), dict):
+            info[key] = setting_name(name, info[key])
+    return info
+
+
 def _detail_html(row: dict[str, Any]) -> str:
     e = html.escape
     ident = e(row["id"])
@@ -283,7 +307,7 @@ def _detail_html(row: dict[str, Any]) -> str:
                     f'<pre class="command"><code>{e(row.get("command", ""))}</code></pre>'
                     "</section>")
     sections.append("<section><h4>Environment</h4>"
-                    + _dl(dict(row.get("provenance") or {})) + "</section>")
+                    + _dl(_named_settings(row)) + "</section>")
     summary = "Notes, source" + (f" ({e(source)})" if source else "") + \
         ", local rates, command and environment"
     return (f'<tr class="detail"><td colspan="{len(COLUMNS)}"><details id="details-{ident}">'
@@ -339,8 +363,9 @@ def render_html(table: Sequence[dict[str, Any]], info: dict[str, Any],
     colors = "".join(f".verdict.{v}{{color:{c};font-weight:bold}}"
                      for v, c in VERDICT_COLORS.items())
     header = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
-    return _TEMPLATE.format(
-        css=_CSS + colors, js=_JS, rows=body_rows, count=len(table), header=header,
+    return asset("report.html").format(
+        css=asset("report.css") + colors, js=asset("report.js"), rows=body_rows,
+        count=len(table), header=header,
         families=_options(families), verdicts=_options(verdicts),
         provenance=_dl(info), gallery=gallery,
         mode=html.escape(str(info.get("mode", ""))), date=html.escape(str(info.get("date", ""))))
@@ -376,197 +401,3 @@ def write_report(results: Sequence[ClaimResult], details: Sequence[RunDetail | N
     page = out / PAGE
     page.write_text(render_html(table, info, figure_files), encoding="utf-8")
     return page
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em}h4{margin:0.8em 0 0.3em}
-table#claims{border-collapse:collapse;width:100%;font-size:0.85em}
-#claims th,#claims tr.main td{border-bottom:1px solid #ddd;padding:4px 6px;vertical-align:top;
-text-align:left}
-#claims th{background:#f3f3f3;cursor:pointer;user-select:none;position:sticky;top:0;z-index:1}
-th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
-tbody[hidden]{display:none}
-tbody.claim{scroll-margin-top:2.5em}
-tr.detail td{padding:0 6px 6px 6px;border-bottom:2px solid #ccc}
-tr.detail summary{cursor:pointer;color:#0072B2;font-size:0.95em}
-.detail-body{display:grid;grid-template-columns:repeat(auto-fit,minmax(26em,1fr));gap:0 2em;
-max-width:100em}
-.detail-body p{margin:0.3em 0;max-width:48em}
-.notes p{line-height:1.4}
-.statement{color:#555;font-size:0.9em;max-width:32em}
-.reason{max-width:28em;color:#444}
-.alg{border-left:4px solid;padding-left:3px;font-weight:bold}
-.glyph{font-weight:normal}
-.method-ref{color:#555;font-size:0.9em;max-width:14em}
-.muted{color:#777}
-img.rate{vertical-align:middle;max-height:3.2em}
-.rate-text{display:block;font-family:monospace;font-size:0.8em;color:#777}
-.filters{margin:1em 0}.filters label{margin-right:1.5em}
-table.local{border-collapse:collapse;font-size:0.9em;margin:0.3em 0}
-table.local th,table.local td{border-bottom:1px solid #e3e3e3;padding:2px 8px;
-text-align:right}
-table.local tr.final{font-weight:bold}
-pre.command{background:#f6f6f6;padding:0.5em;white-space:pre-wrap;word-break:break-all}
-figure{display:inline-block;margin:0.5em;vertical-align:top;max-width:min(100%,60em)}
-figure img{max-width:100%;border:1px solid #ddd}
-dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em;font-size:0.85em}
-dt{font-weight:bold}dd{margin:0;font-family:monospace;word-break:break-all}
-"""
-
-_JS = r"""
-(function () {
-  var table = document.getElementById("claims");
-  var groups = function () {
-    return Array.prototype.slice.call(table.querySelectorAll("tbody.claim"));
-  };
-  var selects = {family: document.getElementById("filter-family"),
-                 verdict: document.getElementById("filter-verdict")};
-  function readHash() {
-    var state = {};
-    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
-      var kv = part.split("=");
-      if (kv.length === 2) state[decodeURIComponent(kv[0])] = decodeURIComponent(kv[1]);
-    });
-    return state;
-  }
-  function countVisible() {
-    var notes = document.querySelectorAll(".notes"), visible = 0;
-    Array.prototype.forEach.call(notes, function (el) {
-      var rendered = el.checkVisibility ? el.checkVisibility({contentVisibilityAuto: true})
-                                        : el.getClientRects().length > 0;
-      if (rendered && el.getBoundingClientRect().height > 0) visible += 1;
-    });
-    document.body.setAttribute("data-notes-visible", String(visible));
-  }
-  function apply() {
-    var shown = 0;
-    groups().forEach(function (group) {
-      var ok = Object.keys(selects).every(function (key) {
-        var want = selects[key].value;
-        return !want || group.getAttribute("data-" + key) === want;
-      });
-      if (ok) { group.removeAttribute("hidden"); shown += 1; }
-      else { group.setAttribute("hidden", ""); }
-    });
-    document.getElementById("shown").textContent = shown;
-    document.body.setAttribute("data-shown", String(shown));
-    countVisible();
-  }
-  function setAll(open) {
-    Array.prototype.forEach.call(document.querySelectorAll("tr.detail > td > details"),
-      function (d) { d.open = open; });
-    countVisible();
-  }
-  function writeHash() {
-    var state = readHash(), parts = [];
-    Object.keys(selects).forEach(function (key) {
-      if (selects[key].value) parts.push(key + "=" + encodeURIComponent(selects[key].value));
-    });
-    ["claim", "details"].forEach(function (key) {
-      if (state[key]) parts.push(key + "=" + encodeURIComponent(state[key]));
-    });
-    history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname);
-    apply();
-  }
-  function fromHash() {
-    var state = readHash();
-    Object.keys(selects).forEach(function (key) {
-      var want = state[key] || "";
-      var known = Array.prototype.some.call(selects[key].options, function (o) {
-        return o.value === want;
-      });
-      selects[key].value = known ? want : "";
-    });
-    if (state.details === "all") setAll(true);
-    if (state.claim) {
-      var d = document.getElementById("details-" + state.claim);
-      if (d) {
-        d.open = true;
-        document.getElementById("claim-" + state.claim).scrollIntoView();
-      }
-    }
-    apply();
-  }
-  Object.keys(selects).forEach(function (key) {
-    selects[key].addEventListener("change", writeHash);
-  });
-  document.getElementById("expand-all").addEventListener("click", function () { setAll(true); });
-  document.getElementById("collapse-all").addEventListener("click", function () {
-    setAll(false);
-  });
-  Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) {
-    d.addEventListener("toggle", countVisible);
-  });
-  window.addEventListener("hashchange", fromHash);
-  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
-    th.addEventListener("click", function () {
-      var asc = !th.classList.contains("sorted-asc");
-      Array.prototype.forEach.call(th.parentNode.cells, function (c) {
-        c.classList.remove("sorted-asc", "sorted-desc");
-      });
-      th.classList.add(asc ? "sorted-asc" : "sorted-desc");
-      function key(group) {
-        var cell = group.rows[0].cells[index];
-        return cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort")
-                                              : cell.textContent;
-      }
-      var sorted = groups();
-      sorted.sort(function (a, b) {
-        var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
-        var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-        return asc ? cmp : -cmp;
-      });
-      sorted.forEach(function (group) { table.appendChild(group); });
-    });
-  });
-  fromHash();
-  window.addEventListener("load", function () {
-    var images = document.images, ok = 0, failed = [];
-    Array.prototype.forEach.call(images, function (img) {
-      if (img.complete && img.naturalWidth > 0) ok += 1;
-      else failed.push(img.getAttribute("alt"));
-    });
-    document.body.setAttribute("data-images", ok + "/" + images.length);
-    document.body.setAttribute("data-images-failed", failed.join("; "));
-    countVisible();
-  });
-})();
-"""
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Rate workbench report</title>
-<style>{css}</style>
-</head>
-<body>
-<h1>Convergence claims: observed against stated rates</h1>
-<p>Mode: <b>{mode}</b>; generated {date}. <span id="shown">{count}</span> of {count} claims
-shown. Click a column header to sort; each row expands to the claim's notes, source, local
-rates, the command that reproduces it and the environment it ran in.</p>
-<div class="filters">
-<label>Family <select id="filter-family"><option value="">all</option>{families}</select></label>
-<label>Verdict <select id="filter-verdict"><option value="">all</option>{verdicts}</select>
-</label>
-<button type="button" id="expand-all">expand all</button>
-<button type="button" id="collapse-all">collapse all</button>
-</div>
-<table id="claims">
-<thead><tr>{header}</tr></thead>
-{rows}
-</table>
-<h2>Figures</h2>
-<p>Each figure: error against t (left), the local rates of the verdict's analysis against t
-with the claim and its tolerance band (diagnostics), and for sweeps the scaling panel; the
-verdict box states the slack. Each has a PDF twin with the same legend and settings.</p>
-{gallery}
-<h2>Provenance</h2>
-{provenance}
-<p>The same data: <a href="report.json">report.json</a>.</p>
-<script>{js}</script>
-</body>
-</html>
-"""

@@ -14,24 +14,28 @@ from workbench.cards.tolerances import Tolerances
 from workbench.engine.evaluate import evaluate
 from workbench.engine.fit import Curve, fit_curve
 from workbench.engine.sweep import fit_scaling
-from workbench.outputs.figures import (
-    FIRST_HASHED_GROUP,
-    HASHED_SLOTS,
-    METHOD_SLOTS,
-    PALETTE,
+from workbench.outputs.captions import axis_label
+from workbench.outputs.figures import claim_figure, figures
+from workbench.outputs.panels import (
     Line,
-    algorithm_color,
-    algorithm_style,
-    axis_label,
-    claim_figure,
     clip_line,
     diagnostics_panel,
-    figures,
     fitted_line,
     reference_line,
     scaling_panel,
 )
-from workbench.outputs.styles import PAPER, SLIDES, STYLES, get_style
+from workbench.outputs.styles import (
+    FIRST_HASHED_GROUP,
+    HASHED_SLOTS,
+    METHOD_SLOTS,
+    PALETTE,
+    PAPER,
+    SLIDES,
+    STYLES,
+    algorithm_color,
+    algorithm_style,
+    get_style,
+)
 
 
 def power_curve(exponent: float = -1.0, seeds: int = 4) -> Curve:

@@ -48,7 +48,7 @@ def results(tmp_path_factory):
 
 
 def test_figure_caption_spells_the_setting(results):
-    from workbench.outputs.figures import settings_text
+    from workbench.outputs.captions import settings_text
 
     claim = results[0][0].claim
     result = replace(results[0][0], claim=replace(

@@ -32,22 +32,17 @@ from matplotlib.ticker import (  # noqa: E402
 )
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from workbench.outputs.figures import (  # noqa: E402
+from workbench.outputs.figures import ClaimFigure, FigureData
+from workbench.outputs.panels import DiagnosticsPanel, ScalingPanel, TracePanel
+from workbench.outputs.styles import (  # noqa: E402
     CLAIM_COLOR,
+    DEFAULT_STYLE,
     FIT_COLOR,
     FLOOR_COLOR,
-    AlgorithmStyle,
-    ClaimFigure,
-    DiagnosticsPanel,
-    FigureData,
-    ScalingPanel,
-    TracePanel,
-    algorithm_style,
-)
-from workbench.outputs.styles import (  # noqa: E402
-    DEFAULT_STYLE,
     FORMATS,
+    AlgorithmStyle,
     FigureStyle,
+    algorithm_style,
     get_style,
 )
 

@@ -39,14 +39,9 @@ from workbench.cards.claims import Claim, builtin_cards_dir
 from workbench.cards.settings import setting_name
 from workbench.engine.pipeline import versions
 from workbench.engine.result import ClaimResult
-from workbench.outputs.figures import (
-    VERDICT_COLORS,
-    RunDetail,
-    algorithm_style,
-    figure_name,
-    figures,
-    method_reference,
-)
+from workbench.outputs.captions import method_reference
+from workbench.outputs.figures import RunDetail, figure_name, figures
+from workbench.outputs.styles import VERDICT_COLORS, algorithm_style
 
 PAGE = "report.html"
 DATA = "report.json"

@@ -16,9 +16,10 @@
 
 :func:`figures` groups claims that share a card's ``figure`` value; its caption cites the
 claims' papers, each method's reference (``Algorithm.reference``) and the settings as run.
-Each algorithm has one style everywhere (:func:`algorithm_style`: a colour-blind-safe colour,
-a marker and a line style). :mod:`workbench.outputs.drawing` draws the result; tests check
-the numbers here without drawing anything.
+The panels are built in :mod:`workbench.outputs.panels`, the caption and verdict-box text in
+:mod:`workbench.outputs.captions`, each algorithm's one style in
+:mod:`workbench.outputs.styles`; :mod:`workbench.outputs.drawing` draws the result; tests
+check the numbers without drawing anything.
 """
 
 from __future__ import annotations

@@ -93,3 +93,27 @@ def test_first_crossing_interpolates_in_log_log():
     assert first_crossing(t, v, 1e-1) == pytest.approx(10.0)
     assert np.isnan(first_crossing(t, v, 1e-3))
     assert first_crossing(t, np.array([1.0, 0.5, 0.0]), 0.0) == 100.0
+
+
+def test_censoring_is_said_and_an_end_that_carries_the_claim_is_not_judged_without():
+    """A rate constant independent of c (Theta(c**0)) over c in [1e-3, 0.1]: with the point
+    c = 1e-3 censored in every run the claim is not judged on the rest (inconclusive, the
+    point named); with an interior point censored it is judged and the point is named in the
+    notes (a claim about a range says which of it was seen)."""
+    c = np.array([1e-3, 3e-3, 1e-2, 3e-2, 1e-1])
+    rates = np.vstack([np.full(c.size, r) for r in (0.50, 0.52, 0.49)])
+    end = rates.copy()
+    end[:, 0] = np.nan
+    fit = scaling(c, end, "Theta(c**0)", "c", "rate_constant")
+    assert fit.verdict.verdict == "inconclusive"
+    assert "censored at the end of the sweep" in fit.verdict.reason
+    assert "c = 0.001 (3 runs)" in fit.verdict.reason
+    inner = rates.copy()
+    inner[:, 2] = np.nan
+    fit = scaling(c, inner, "Theta(c**0)", "c", "rate_constant")
+    assert fit.verdict.verdict == "consistent"
+    assert any("c = 0.01 (3 runs)" in note for note in fit.verdict.notes)
+    # an upper bound speaks of one end only (here the large end): the small end may be lost
+    fit = scaling(c, end, "O(c**0)", "c", "rate_constant", limit="large")
+    assert fit.verdict.verdict == "consistent", fit.verdict.reason
+    assert any("c = 0.001 (3 runs)" in note for note in fit.verdict.notes)

@@ -132,8 +132,33 @@ def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law:
         stderr = result.stderr if np.isfinite(result.stderr) else 0.0
         half = stats.t.ppf(0.5 + tol.confidence / 2, x.size - 2) * stderr
     fit.ci = (fit.exponent - float(half), fit.exponent + float(half))
-    fit.verdict = _judge_scaling(fit, law, tol, per_seed.size)
+    fit.verdict = _with_censoring(_judge_scaling(fit, law, tol, per_seed.size), fit, law,
+                                  kept)
     return fit
+
+
+def _with_censoring(verdict: Verdict, fit: ScalingFit, law: RateLaw,
+                    kept: np.ndarray) -> Verdict:
+    """Censored sweep points are said: named in the verdict's notes; when one is an end of
+    the swept range that carries the claim (the end the bound speaks of, ``fit.limit``; both
+    ends for ``Theta``: the hardest instances), the claim is not judged on the rest and the
+    verdict is inconclusive."""
+    if not fit.censored:
+        return verdict
+    named = ", ".join(f"{fit.parameter} = {c['value']:.3g} ({c['runs']} runs)"
+                      for c in fit.censored)
+    order = np.asarray(fit.values)
+    small, large = int(np.argmin(order)), int(np.argmax(order))
+    ends = {"small": [small], "large": [large]}[fit.limit] if law.kind != "Theta" \
+        else [small, large]
+    lost = [fit.values[i] for i in ends if not kept[i]]
+    if lost:
+        return Verdict(INCONCLUSIVE, "", f"censored at the end of the sweep that carries the "
+                       f"claim ({fit.parameter} = {', '.join(f'{v:.3g}' for v in lost)}: a run "
+                       f"missed its target or had no usable fit); judged without it the claim "
+                       f"would rest on the other points only. Censored: {named}")
+    return Verdict(verdict.verdict, verdict.direction, verdict.reason,
+                   verdict.notes + (f"censored sweep points, left out of the fit: {named}",))
 
 
 def _judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances, seeds: int) -> Verdict:

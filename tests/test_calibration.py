@@ -105,50 +105,6 @@ CASES = [
 ]
 
 
-def verdict_of(t, values, rate, aggregate):
-    law = parse_rate(rate)
-    floor = 1e-16 if np.min(values) <= 1e-16 else 0.0
-    fit = fit_curve(Curve(t, np.atleast_2d(values), floor), law, {}, TOL, aggregate)
-    verdict = judge(law, fit, TOL)
-    shown = f"{verdict.verdict} ({verdict.direction})" if verdict.direction else verdict.verdict
-    return fit, verdict, shown
-
-
-@pytest.mark.parametrize(("name", "t", "values", "rate", "aggregate", "allowed"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_calibration(name, t, values, rate, aggregate, allowed):
-    _, verdict, shown = verdict_of(t, values, rate, aggregate)
-    assert shown in allowed, f"{name}: {shown}: {verdict.reason}"
-
-
-def test_pre_asymptotic_reason_shows_the_local_sequence():
-    _, verdict, shown = verdict_of(T5, 1 / (T5 + 5000), "O(1/T)", "mean")
-    if shown == INCONCLUSIVE:
-        assert verdict.reason.startswith("pre-asymptotic")
-        assert "Local slopes:" in verdict.reason
-
-
-def test_missing_log_factor_reports_the_growing_ratio():
-    fit, verdict, _ = verdict_of(T6, np.log(T6 + 1) / T6, "O(1/T)", "mean")
-    assert fit.ratio_growth > TOL.ratio_growth
-    assert "keeps growing" in verdict.reason
-
-
-def test_local_sequence_is_in_the_json():
-    fit, _, _ = verdict_of(T6, 1 / (T6 + 50), "O(1/T)", "mean")
-    local = fit.to_dict()["local"]
-    assert len(local) >= 5
-    assert [w["t_hi"] for w in local] == sorted(w["t_hi"] for w in local)
-    assert local[-1]["t_hi"] == T6[-1]
-    # 1/(t + 50): the local slope approaches -1 from above.
-    assert local[0]["estimate"] > local[-1]["estimate"] > -1.0 - 1e-9
-
-
-def test_consistent_verdicts_report_their_slack():
-    _, verdict, _ = verdict_of(G2000, 0.99**G2000, "O(0.995**T)", "mean")
-    assert any("slack" in note and "2.01x" in note for note in verdict.notes)
-    _, verdict, _ = verdict_of(T4, np.ones_like(T4), "Omega(1/T**2)", "mean")
-    assert any(note.startswith("vacuous") for note in verdict.notes)
 # -- issue 25: screens that respect the claim's statistics ------------------------------------
 STALLED, DIVERGED = "mismatch (stalled)", "mismatch (diverged)"
 T5L = grid(10**5)
@@ -255,13 +211,50 @@ SCREEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "t", "values", "rate", "aggregate", "allowed"), SCREEN_CASES,
-                         ids=[c[0] for c in SCREEN_CASES])
-def test_screen_calibration(name, t, values, rate, aggregate, allowed):
+def verdict_of(t, values, rate, aggregate):
+    law = parse_rate(rate)
+    floor = 1e-16 if np.min(values) <= 1e-16 else 0.0
+    fit = fit_curve(Curve(t, np.atleast_2d(values), floor), law, {}, TOL, aggregate)
+    verdict = judge(law, fit, TOL)
+    shown = f"{verdict.verdict} ({verdict.direction})" if verdict.direction else verdict.verdict
+    return fit, verdict, shown
+
+
+@pytest.mark.parametrize(("name", "t", "values", "rate", "aggregate", "allowed"),
+                         CASES + SCREEN_CASES, ids=[c[0] for c in CASES + SCREEN_CASES])
+def test_calibration(name, t, values, rate, aggregate, allowed):
     _, verdict, shown = verdict_of(t, values, rate, aggregate)
     assert shown in allowed, f"{name}: {shown}: {verdict.reason}"
 
 
+def test_pre_asymptotic_reason_shows_the_local_sequence():
+    _, verdict, shown = verdict_of(T5, 1 / (T5 + 5000), "O(1/T)", "mean")
+    if shown == INCONCLUSIVE:
+        assert verdict.reason.startswith("pre-asymptotic")
+        assert "Local slopes:" in verdict.reason
+
+
+def test_missing_log_factor_reports_the_growing_ratio():
+    fit, verdict, _ = verdict_of(T6, np.log(T6 + 1) / T6, "O(1/T)", "mean")
+    assert fit.ratio_growth > TOL.ratio_growth
+    assert "keeps growing" in verdict.reason
+
+
+def test_local_sequence_is_in_the_json():
+    fit, _, _ = verdict_of(T6, 1 / (T6 + 50), "O(1/T)", "mean")
+    local = fit.to_dict()["local"]
+    assert len(local) >= 5
+    assert [w["t_hi"] for w in local] == sorted(w["t_hi"] for w in local)
+    assert local[-1]["t_hi"] == T6[-1]
+    # 1/(t + 50): the local slope approaches -1 from above.
+    assert local[0]["estimate"] > local[-1]["estimate"] > -1.0 - 1e-9
+
+
+def test_consistent_verdicts_report_their_slack():
+    _, verdict, _ = verdict_of(G2000, 0.99**G2000, "O(0.995**T)", "mean")
+    assert any("slack" in note and "2.01x" in note for note in verdict.notes)
+    _, verdict, _ = verdict_of(T4, np.ones_like(T4), "Omega(1/T**2)", "mean")
+    assert any(note.startswith("vacuous") for note in verdict.notes)
 def test_too_noisy_says_how_many_seeds_would_settle_it():
     _, verdict, shown = verdict_of(T5L, SGD_WALK, "O(1/T)", "mean")
     if shown == INCONCLUSIVE:

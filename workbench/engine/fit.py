@@ -226,7 +226,7 @@ def fit_curve(curve: Curve, law: RateLaw, params: dict[str, float], tol: Toleran
         reference = divergence_reference(curve, tol, _claimed_plateau(curve, law, params, kind))
     if not kind.decays:
         if how == "each":
-            return _fit_each(curve, law, params, tol, t_min, seed_params, kind)
+            return _fit_each(curve, law, params, tol, t_min, seed_params, kind, reference)
         if not kind.measures_growth:
             reason = _diverged(curve, tol, reference)
             if reason:
@@ -281,7 +281,7 @@ def _screen(curve: Curve, law: RateLaw, kind: LawKind, params: dict[str, float],
 
 def _fit_each(curve: Curve, law: RateLaw, params: dict[str, float], tol: Tolerances,
               t_min: float | None, seed_params: list[dict[str, float]] | None,
-              kind: LawKind, reference: float | None = None) -> Fit:
+              kind: LawKind, reference: float) -> Fit:
     seeds = curve.values.shape[0]
     per_tol = replace(tol, confidence=1 - (1 - tol.confidence) / seeds)
     fits = []

@@ -567,10 +567,11 @@ class GeometricKind(LawKind):
 
     def summary(self, estimate: float, expected: float | None, ci_text: str,
                 tol: Tolerances) -> str:
-        claimed = f"; claimed c {expected:.4g} (factor {math.exp(-expected):.4g})" \
-            if expected is not None else ""
-        return (f"rate constant c {estimate:.4g} (factor {math.exp(-estimate):.4g}/step), "
-                f"{ci_text}{claimed}")
+        """``rate constant c ... (factor .../step)`` (growth: ``growth rate g ...``)."""
+        claimed = f"; claimed {self.symbol} {expected:.4g} (factor " \
+            f"{self.factor(expected):.4g})" if expected is not None else ""
+        return (f"{self.quantity} {self.symbol} {estimate:.4g} (factor "
+                f"{self.factor(estimate):.4g}/step), {ci_text}{claimed}")
 
     def stall(self, law: RateLaw, t: np.ndarray, params: dict[str, float],
               tol: Tolerances) -> tuple[float, str] | None:
@@ -691,12 +692,6 @@ class GrowthKind(GeometricKind):
     def json_fields(self, m: Measurement) -> dict[str, Any]:
         return {"growth_rate": m.estimate, "factor": self.factor(m.estimate)}
 
-    def summary(self, estimate: float, expected: float | None, ci_text: str,
-                tol: Tolerances) -> str:
-        claimed = f"; claimed g {expected:.4g} (factor {math.exp(expected):.4g})" \
-            if expected is not None else ""
-        return (f"growth rate g {estimate:.4g} (factor {math.exp(estimate):.4g}/step), "
-                f"{ci_text}{claimed}")
 
 
 class FloorKind(PowerKind):

@@ -27,7 +27,8 @@ def seeds_to_settle(lo: float, hi: float, allowed_lo: float, allowed_hi: float,
     range (the t-quantile's fall with more seeds is ignored, so the number errs high)."""
     if seeds < 3:
         return ("; with fewer than 3 seeds the interval is a single trace's regression error "
-                "or has one degree of freedom: set seeds = 3 or more in the card")
+                "or has one degree of freedom: seeds = 3 or more give an interval over seeds "
+                "(not for aggregate = \"each\", where every seed is judged alone)")
     center, half = (lo + hi) / 2, (hi - lo) / 2
     edges = [e for e in (allowed_lo, allowed_hi) if np.isfinite(e)]
     distance = min(abs(center - e) for e in edges) if edges else 0.0

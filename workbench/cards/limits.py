@@ -116,6 +116,9 @@ TOLERANCE_RANGES: dict[str, tuple[float, float, bool, bool, bool]] = {
     "max_censored_fraction": (0.0, 1.0, True, False, False),
     "confidence": (0.0, 1.0, False, False, False),
     "bootstrap": (10, 100_000, True, True, True),
+    "power_slope": (0.0, 5.0, False, True, False),
+    "power_rtol": (0.0, 9.0, False, True, False),
+    "power_scaling": (0.0, 5.0, False, True, False),
 }
 
 

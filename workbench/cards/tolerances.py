@@ -98,6 +98,17 @@ class Tolerances:
     confidence
         Level of the confidence intervals (jackknife t-intervals over seeds); split
         Bonferroni-style over seeds for ``aggregate = "each"``.
+    power_slope, power_rtol, power_scaling
+        The distances at which a check must be able to fail (its power,
+        :mod:`workbench.engine.power`): the claim moved this far in the direction its check
+        guards (a log-log slope by ``power_slope``, a rate constant, growth rate or floor
+        value by the factor ``1 + power_rtol``, a sweep's scaling exponent by
+        ``power_scaling``) must be a mismatch on the same data, else the check is *weak*.
+        Each is about 2.5 to 3.3 times its verdict tolerance (``slope``, ``rate_rtol``,
+        ``scaling``), so a check whose interval is as wide as the tolerance passes: 0.25 in
+        a slope is the gap between ``1/T`` and ``1/T**0.75``, 25 % in a rate constant the
+        gap between ``(1 - mu/L)**T`` and ``(1 - 1.25 mu/L)**T``, 0.5 in a scaling exponent
+        that between ``eps**-2`` and ``eps**-1.5``.
     """
 
     slope: float = 0.1
@@ -125,6 +136,9 @@ class Tolerances:
     shape_share: float = 0.5
     max_censored_fraction: float = 0.25
     confidence: float = 0.95
+    power_slope: float = 0.25
+    power_rtol: float = 0.25
+    power_scaling: float = 0.5
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

@@ -28,12 +28,13 @@ if TYPE_CHECKING:  # the engine and outputs load sympy and scipy: imported when 
 
 def _print(outcomes: Sequence[ClaimResult], args: argparse.Namespace,
            overrides: dict[str, float]) -> None:
-    from workbench.outputs.table import format_table, tolerance_line
+    from workbench.outputs.table import format_table, summary_lines, tolerance_line
 
     if args.format == JSON:
         print(dumps([o.to_dict() for o in outcomes]))
         return
     print(format_table(outcomes))
+    print("\n" + "\n".join(summary_lines(outcomes)))
     print(f"\nmode: {'quick' if args.quick else 'full'}; tolerances: default "
           f"{tolerance_line(Tolerances().changed(overrides))}; per-claim overrides are in "
           "each card with their reason")

@@ -15,6 +15,7 @@ from workbench.engine.checks import BoundCheck, check_bound, regime_failures, ru
 from workbench.engine.execute import TaskResult
 from workbench.engine.fit import Curve, Fit, fit_curve
 from workbench.engine.laws import kind_of
+from workbench.engine.power import Power, fit_power, for_verdict, sweep_power
 from workbench.engine.result import ClaimResult
 from workbench.engine.sweep import first_crossing, fit_scaling, judge_trend
 from workbench.engine.verdict import INCONCLUSIVE, MISMATCH, Verdict, combine, judge
@@ -127,7 +128,9 @@ def _points(claim: Claim, results: list[TaskResult], tol: Tolerances) -> Points:
 def evaluate(claim: Claim, results: list[TaskResult], tol: Tolerances | None = None,
              provenance: dict[str, Any] | None = None) -> ClaimResult:
     """Fit and judge one claim from its tasks' results."""
-    result = _evaluate(claim, results, tol or claim.tolerances, provenance)
+    tol = tol or claim.tolerances
+    result = _evaluate(claim, results, tol, provenance)
+    result.power = for_verdict(_power(claim, result, tol), result.verdict)
     if claim.scope == "worst_case":
         verdict = result.verdict
         result.verdict = Verdict(verdict.verdict, verdict.direction, verdict.reason,
@@ -206,12 +209,35 @@ def _apply_bound(result: ClaimResult, bound: BoundCheck) -> None:
                                  verdict.notes + (bound.text(),))
 
 
+def _power(claim: Claim, result: ClaimResult, tol: Tolerances) -> Power:
+    """What the claim's data would have contradicted (:mod:`workbench.engine.power`)."""
+    sweep = claim.sweep
+    if sweep is None:
+        if result.fit is None:
+            return Power(claim.rate.text, None, 0.0, "absolute", weak=True,
+                         reason=f"nothing was fitted: {result.verdict.reason}")
+        return fit_power(claim.rate, result.fit, tol)
+    if result.scaling is None and not sweep.trend:
+        if result.verdict.verdict == MISMATCH:
+            return Power("scaling exponent", None, tol.power_scaling, "absolute", notes=(
+                "the verdict rests on a sweep point's own fit, which no moved scaling "
+                "claim changes",))
+        return Power("scaling exponent", None, tol.power_scaling, "absolute", weak=True,
+                     reason=f"no scaling exponent was fitted: {result.verdict.reason}")
+    law = sweep.law if sweep.law is not None else \
+        (_rate_constant_law(claim) if result.scaling is not None else None)
+    return sweep_power(law, result.scaling, sweep.trend, np.array(sweep.values),
+                       result.quantities, tol)
+
+
 def evaluate_curve(claim: Claim, curve: Curve, params: dict[str, float], tol: Tolerances,
                    provenance: dict[str, Any] | None = None) -> ClaimResult:
     """Fit and judge one given curve (a trajectory, not runs of the catalogue)."""
     fit = fit_curve(curve, claim.rate, params, tol, claim.aggregate, claim.t_min)
-    return ClaimResult(claim, judge(claim.rate, fit, tol), fit, None, [curve], [fit], tol,
-                       dict(provenance or {}), [params])
+    result = ClaimResult(claim, judge(claim.rate, fit, tol), fit, None, [curve], [fit], tol,
+                         dict(provenance or {}), [params])
+    result.power = for_verdict(fit_power(claim.rate, fit, tol), result.verdict)
+    return result
 
 
 def _cost(claim: Claim, result: TaskResult) -> float:

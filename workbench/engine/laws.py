@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -253,6 +253,30 @@ class LawKind:
         """The confidence interval of ``estimate`` over the seeds ``values``."""
         return confidence(values, t, self.estimate, self.x, how, tol, estimate)
 
+    # What a power check asks (:mod:`workbench.engine.power`).
+
+    #: Whether the claim is moved by adding a distance (``"absolute"``) or by a factor.
+    power_unit = "relative"
+
+    def power_distance(self, tol: Tolerances) -> float:
+        """How far the claim is moved to test whether its check could fail."""
+        return tol.power_rtol
+
+    def moved_value(self, value: float, side: int, x: float) -> float:
+        """The claimed quantity ``value`` moved by ``x`` toward less error (``side = 1``: a
+        stronger upper bound) or more error (``side = -1``: a stronger lower bound)."""
+        raise NotImplementedError
+
+    def moved(self, m: Measurement, side: int, x: float) -> Measurement | None:
+        """The measurement as the claim moved by ``x`` (:meth:`moved_value`) would read it:
+        the same data, the expected values moved. None when the claim fixes no value."""
+        if m.expected is None:
+            return None
+        local = [w if w.expected is None else
+                 Local(w.t_lo, w.t_hi, w.estimate, self.moved_value(w.expected, side, x))
+                 for w in m.local]
+        return replace(m, expected=self.moved_value(m.expected, side, x), local=local)
+
     # What the outputs ask.
 
     def factor(self, estimate: float | None) -> float | None:
@@ -393,6 +417,24 @@ class PowerKind(LawKind):
 
     def judge(self, m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
         return judge_power(m, law, tol)
+
+    power_unit = "absolute"
+
+    def power_distance(self, tol: Tolerances) -> float:
+        return tol.power_slope
+
+    def moved_value(self, value: float, side: int, x: float) -> float:
+        return value - side * x  # less error: a steeper (more negative) slope
+
+    def moved(self, m: Measurement, side: int, x: float) -> Measurement | None:
+        """Also the ratio test: ``error / r(T)`` over the later local windows grows by a
+        further ``(t1 / t0)**(side x)`` when ``r`` is steeper by ``side x``."""
+        out = LawKind.moved(self, m, side, x)
+        if out is None or m.ratio_growth is None or not m.local:
+            return out
+        later = m.local[len(m.local) // 2:] if len(m.local) >= 6 else m.local
+        span = m.local[-1].t_hi / later[0].t_lo
+        return replace(out, ratio_growth=m.ratio_growth * span ** (side * x))
 
     def describe(self, estimate: float, expected: float | None) -> str:
         text = f"slope {estimate:.2f}"
@@ -550,6 +592,9 @@ class GeometricKind(LawKind):
     def judge(self, m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
         return judge_geometric(m, law, tol)
 
+    def moved_value(self, value: float, side: int, x: float) -> float:
+        return value * (1 + x) ** side  # less error: a larger rate constant
+
     def describe(self, estimate: float, expected: float | None) -> str:
         text = f"factor {np.exp(-estimate):.4g}/step"
         return text + (f" (claim {np.exp(-expected):.4g})" if expected is not None else "")
@@ -682,6 +727,9 @@ class GrowthKind(GeometricKind):
     def judge(self, m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
         return judge_growth(m, law, tol)
 
+    def moved_value(self, value: float, side: int, x: float) -> float:
+        return value * (1 + x) ** -side  # less error: slower growth
+
     def describe(self, estimate: float, expected: float | None) -> str:
         text = f"growth {np.exp(estimate):.4g}/step"
         return text + (f" (claim {np.exp(expected):.4g})" if expected is not None else "")
@@ -747,6 +795,20 @@ class FloorKind(PowerKind):
 
     def judge(self, m: Measurement, law: RateLaw, tol: Tolerances) -> Verdict:
         return judge_floor(m, law, tol)
+
+    power_unit = "relative"
+
+    def power_distance(self, tol: Tolerances) -> float:
+        return tol.power_rtol
+
+    def moved_value(self, value: float, side: int, x: float) -> float:
+        return value * (1 + x) ** -side  # less error: a lower plateau
+
+    def moved(self, m: Measurement, side: int, x: float) -> Measurement | None:
+        """Only the plateau moves (the local slopes are the drift's, claimed 0)."""
+        if m.expected is None:
+            return None
+        return replace(m, expected=self.moved_value(m.expected, side, x))
 
     def describe(self, estimate: float, expected: float | None) -> str:
         text = f"plateau {estimate:.4g}"

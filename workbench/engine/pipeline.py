@@ -29,7 +29,7 @@ from workbench.engine.fit import Curve
 from workbench.engine.plan import Task, plan
 from workbench.engine.result import ClaimResult
 from workbench.engine.store import Store, code_hash
-from workbench.engine.verdict import INCONCLUSIVE
+from workbench.engine.verdict import INCONCLUSIVE, MISMATCH
 from workbench.errors import BadInputError, Interrupted, TaskFailedError
 
 
@@ -210,6 +210,7 @@ def run_claims(claims: list[Claim], quick: bool, seeds: int | None = None,
                 exc.total = len(settled)
                 raise
         todo = [current[c.id] for c in more]
+    _family_wise(outcomes, current, by_claim, tolerances)
     wall = time.perf_counter() - start
     common = {**versions(), "mode": "quick" if quick else "full", "seed_start": seed_start,
               "wall_seconds_all_claims": round(wall, 3)}
@@ -227,6 +228,24 @@ def run_claims(claims: list[Claim], quick: bool, seeds: int | None = None,
         }
     return ([outcomes[c.id] for c in settled if c.id in outcomes],
             [errors[c.id] for c in settled if c.id in errors])
+
+
+def _family_wise(outcomes: dict[str, ClaimResult], claims: dict[str, Claim],
+                 by_claim: dict[str, list], tolerances: dict[str, Tolerances]) -> None:
+    """Each mismatch judged again at the confidence level corrected for the number of claims
+    run (Bonferroni: ``1 - (1 - confidence) / claims``), so a reader can tell the mismatches
+    that one unlucky claim among many could give from those that survive the correction
+    (``observed.family_wise``)."""
+    family = len(outcomes)
+    for claim_id, outcome in outcomes.items():
+        if outcome.verdict.verdict != MISMATCH:
+            continue
+        tol = tolerances[claim_id]
+        strict = replace(tol, confidence=1 - (1 - tol.confidence) / family)
+        again = evaluate(claims[claim_id], by_claim[claim_id], strict)
+        outcome.checks["family_wise"] = {"claims": family, "confidence": strict.confidence,
+                                         "verdict": again.verdict.verdict,
+                                         "direction": again.verdict.direction}
 
 
 def _task_failed(claim: Claim, failed: list[TaskResult]) -> TaskFailedError:

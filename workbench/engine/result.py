@@ -16,6 +16,7 @@ from workbench.cards.claims import Claim
 from workbench.cards.tolerances import Tolerances
 from workbench.engine.fit import Curve, Fit
 from workbench.engine.laws import kind_named
+from workbench.engine.power import Power
 from workbench.engine.sweep import ScalingFit
 from workbench.engine.verdict import Verdict
 
@@ -47,6 +48,9 @@ class ClaimResult:
     checks
         The checks beside the fit: ``regime`` (seeds left out and why) and ``bound`` (the
         explicit bound checked as an inequality).
+    power
+        The claims these data would have contradicted, and the weak label
+        (:mod:`workbench.engine.power`).
     """
 
     claim: Claim
@@ -60,6 +64,7 @@ class ClaimResult:
     symbols: list[dict[str, float]] = field(default_factory=list)
     quantities: np.ndarray | None = None
     checks: dict[str, Any] = field(default_factory=dict)
+    power: Power | None = None
 
     def observed(self) -> dict[str, Any]:
         """The ``observed`` object of the JSON."""
@@ -69,6 +74,8 @@ class ClaimResult:
         if self.scaling is not None:
             out["sweep"] = self.scaling.as_dict()
         out.update(self.checks)
+        if self.power is not None:
+            out["power"] = self.power.to_dict()
         return out
 
     def window(self) -> dict[str, Any] | None:
@@ -94,9 +101,20 @@ class ClaimResult:
             "verdict_notes": list(self.verdict.notes),
             "observed": observed, "observed_text": text, "ci_text": ci,
             "window": self.window(), "tolerances": tolerances.as_dict(),
+            "false_mismatch_rate": false_mismatch_rate(claim, tolerances),
             "tolerance_note": claim.tolerance_note, "notes": claim.notes,
             "provenance": self.provenance,
         }
+
+
+def false_mismatch_rate(claim: Claim, tol: Tolerances) -> float:
+    """The level at which a true claim's interval test calls it a mismatch: one tail,
+    ``(1 - confidence) / 2``, per direction the claim guards (two for ``Theta``); the
+    confidence is already split over sequential looks and, for ``each``, over seeds."""
+    law = claim.sweep.law if claim.sweep is not None and claim.sweep.law is not None \
+        else claim.rate
+    sides = 2 if law.kind == "Theta" else 1
+    return sides * (1 - tol.confidence) / 2
 
 
 def _fmt(x: float | None) -> str:

@@ -132,9 +132,17 @@ def fit_scaling(parameter: str, values: np.ndarray, quantities: np.ndarray, law:
         stderr = result.stderr if np.isfinite(result.stderr) else 0.0
         half = stats.t.ppf(0.5 + tol.confidence / 2, x.size - 2) * stderr
     fit.ci = (fit.exponent - float(half), fit.exponent + float(half))
-    fit.verdict = _with_censoring(_judge_scaling(fit, law, tol, per_seed.size), fit, law,
-                                  kept)
+    fit.verdict = judge_scaling(fit, law, tol, per_seed.size)
     return fit
+
+
+def judge_scaling(fit: ScalingFit, law: RateLaw, tol: Tolerances, seeds: int = 0) -> Verdict:
+    """The verdict of a fitted scaling exponent against ``law``, with its censored points
+    said (:func:`_with_censoring`); ``seeds`` behind the interval, for the "too noisy"
+    hint."""
+    censored = {c["value"] for c in fit.censored}
+    kept = np.array([v not in censored for v in fit.values])
+    return _with_censoring(_judge_scaling(fit, law, tol, seeds), fit, law, kept)
 
 
 def _with_censoring(verdict: Verdict, fit: ScalingFit, law: RateLaw,

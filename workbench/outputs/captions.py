@@ -99,6 +99,8 @@ def summary_lines(result: ClaimResult, fit: Fit | None = None) -> list[str]:
                      f"t^-{b_final:.2f} over its final half (power law 1, geometric 0)")
     for note in verdict.notes:
         lines.append(shorten_text(note, 200))
+    if result.power is not None and result.power.text():
+        lines.append("power: " + shorten_text(result.power.text(), 200))
     regime = result.checks.get("regime") if result.checks else None
     if regime and regime.get("left_out"):
         lines.append(f"regime: {len(regime['left_out'])} of {regime['seeds']} seeds outside "

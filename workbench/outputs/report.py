@@ -42,13 +42,14 @@ from workbench.engine.result import ClaimResult
 from workbench.outputs.captions import method_reference
 from workbench.outputs.figures import RunDetail, figure_name, figures
 from workbench.outputs.styles import VERDICT_COLORS, algorithm_style
+from workbench.outputs.table import marks
 
 PAGE = "report.html"
 DATA = "report.json"
 #: The page's template, style sheet and script: package data in ``workbench/outputs/assets``.
 ASSETS = ("report.html", "report.css", "report.js")
-COLUMNS = ("paper", "claim", "method", "stated rate", "observed", "CI", "verdict", "reason",
-           "figure")
+COLUMNS = ("paper", "claim", "method", "stated rate", "observed", "CI", "verdict", "marks",
+           "reason", "figure")
 
 
 @functools.cache
@@ -285,7 +286,9 @@ def _detail_html(row: dict[str, Any]) -> str:
     if row.get("tolerance_note"):
         sections.append("<section><h4>Tolerance override</h4>"
                         f"{_paragraphs(row['tolerance_note'])}</section>")
-    verdict_notes = row.get("verdict_notes") or []
+    verdict_notes = list(row.get("verdict_notes") or [])
+    if _power_text(row):
+        verdict_notes.append("power: " + _power_text(row))
     checks = _checks(row.get("observed") or {})
     if verdict_notes or checks:
         sections.append("<section><h4>Verdict notes (slack) and checks</h4><ul>"
@@ -310,6 +313,10 @@ def _detail_html(row: dict[str, Any]) -> str:
             + "</div></details></td></tr>")
 
 
+def _power_text(row: dict[str, Any]) -> str:
+    return ((row.get("observed") or {}).get("power") or {}).get("text", "")
+
+
 def _row_html(row: dict[str, Any], cache: dict[str, str]) -> str:
     e = html.escape
     observed, ci = row["observed_text"], row["ci_text"]
@@ -329,6 +336,7 @@ def _row_html(row: dict[str, Any], cache: dict[str, str]) -> str:
         f'<td data-sort="{_sort_key(row)}">{e(observed)}</td>',
         f"<td>{e(ci)}</td>",
         f'<td data-sort="{e(verdict)}" class="verdict {e(row["verdict"])}">{e(verdict)}</td>',
+        f'<td class="marks" title="{e(_power_text(row))}">{e(marks(row))}</td>',
         f'<td class="reason">{e(row["reason"])}</td>',
         f'<td><a href="#fig-{stem}">figure</a><br><a href="{e(row.get("figure_pdf", ""))}">'
         "PDF</a></td>",
